@@ -1,0 +1,101 @@
+"""The HTTP API at /api/v1/: one NinjaAPI, token or session auth, the one error shape.
+
+Handler modules must not use `from __future__ import annotations`: ninja resolves parameter
+types from the wrapped function's globals, which access wrappers do not carry.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from lodestar.core import errors
+from lodestar.core.access import public
+from lodestar.workspaces.selectors import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "A personal API token (`lds_...`), created in the UI or the CLI."
+
+    def authenticate(self, request: HttpRequest, token: str):
+        api_token = token_authenticate(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Lodestar API",
+    version="1",
+    description="Every list returns {items, count, next}; pass `next` back as `cursor`. "
+    'Errors are {"error": {"code", "message", "fields"}}.',
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth(csrf=True)],
+    docs_url="/docs",
+)
+
+
+def _respond(request: HttpRequest, error: errors.LodestarError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(errors.LodestarError)
+def _lodestar_error(request: HttpRequest, exc: errors.LodestarError) -> HttpResponse:
+    return _respond(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        name = ".".join(location) or "body"
+        fields.setdefault(name, []).append(str(item.get("msg", "Invalid value.")))
+    return _respond(request, errors.Invalid("The request has invalid fields.", fields=fields))
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _respond(request, errors.NotAuthenticated())
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    mapped = {
+        400: errors.Invalid,
+        401: errors.NotAuthenticated,
+        403: errors.PermissionDenied,
+        404: errors.NotFound,
+        405: errors.MethodNotAllowed,
+        409: errors.Conflict,
+        413: errors.TooLarge,
+        429: errors.RateLimited,
+    }.get(exc.status_code, errors.Invalid)
+    return _respond(request, mapped(str(exc.message) if exc.status_code != 403 else None))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _respond(request, errors.NotFound())
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _respond(request, errors.TooLarge())
+
+
+def _register_routers() -> None:
+    from lodestar.workspaces.api import router as workspaces_router
+
+    api.add_router("/", workspaces_router)
+
+
+_register_routers()
+
+# The docs page and schema are public: they describe the API, they do not expose data.
+for _pattern in api.urls[0]:
+    if getattr(_pattern, "name", "") in {"api-root", "openapi-json", "openapi-view"}:
+        _pattern.callback = public(_pattern.callback)

@@ -1,0 +1,69 @@
+"""The `lodestar` command: a thin front over Django management commands.
+
+`--data-dir` is read here, before Django loads its settings, because the settings read the
+environment once (LODESTAR_DATA_DIR) at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = {
+    "init": "Create the data directory and migrate the database.",
+    "serve": "Run the production web server (gunicorn) on the data directory.",
+    "demo": "Build the realistic demo workspace `acme` and serve it.",
+    "createuser": "Create a user, and the workspace too when it does not exist yet.",
+    "token": "Create an API token: token create --email E --workspace SLUG.",
+    "backup": "Write the whole installation to one archive file.",
+    "restore": "Load an installation from a backup archive.",
+}
+
+USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"
+
+
+def _take_data_dir(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--data-dir" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--data-dir="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _help() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [USAGE, "", "commands:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += [
+        f"  {'manage'.ljust(width)}  Any Django management command, e.g. lodestar manage migrate.",
+        "",
+        "Every command takes --data-dir D (default: $LODESTAR_DATA_DIR, else ./lodestar-data).",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_help())
+        return
+    data_dir = _take_data_dir(args)
+    if data_dir is not None:
+        os.environ["LODESTAR_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.settings")
+    command = args[0]
+    if command == "manage":
+        forwarded = args[1:]
+    elif command in COMMANDS:
+        forwarded = args
+    else:
+        sys.stderr.write(f"lodestar: unknown command {command!r}\n{USAGE}\n")
+        raise SystemExit(2)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lodestar", *forwarded])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Form helpers: services raise Invalid(fields=...); views put those errors on the form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from lodestar.core.errors import Invalid
+
+
+class StyledForm(forms.Form):
+    """A form whose inputs describe their errors to screen readers (aria-invalid)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
+def apply_errors(form: forms.Form, error: Invalid) -> None:
+    """Attach a service's field errors to the form (unknown fields become form errors)."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for name, messages in error.fields.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+    for name in error.fields:
+        if name in form.fields:
+            form.fields[name].widget.attrs["aria-invalid"] = "true"

@@ -1,0 +1,133 @@
+"""Request id and access log, body-size limit, security headers, and the HTML/JSON error map."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from lodestar.core import errors, logs
+
+log = logging.getLogger("lodestar.request")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith(
+        "application/json"
+    )
+
+
+def error_response(request: HttpRequest, error: errors.LodestarError) -> HttpResponse:
+    """The one place an error becomes a response, as JSON or as an HTML page."""
+    if wants_json(request):
+        return JsonResponse(error.as_dict(), status=error.status)
+    template = "core/error_partial.html" if getattr(request, "htmx", False) else "core/error.html"
+    return render(request, template, {"error": error}, status=error.status)
+
+
+class RequestIdMiddleware:
+    """Tags the request (and every log line written while serving it) with an id."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = logs.request_id.set(rid)
+        request.id = rid  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = rid
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            return response
+        finally:
+            logs.request_id.reset(token)
+
+
+class BodySizeMiddleware:
+    """Refuses a declared-oversize body with 413 before anything reads it."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(request, errors.Invalid("Content-Length is not a number."))
+        if declared > settings.MAX_BODY_BYTES:
+            return error_response(
+                request,
+                errors.TooLarge(
+                    f"The request body is {declared} bytes; the limit is "
+                    f"{settings.MAX_BODY_BYTES} bytes."
+                ),
+            )
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """CSP on every response; the Secure flag on cookies of requests that came over TLS."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.is_secure():
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
+        return response
+
+
+class ErrorMiddleware:
+    """Maps LodestarError (and an oversize body found while reading) to the one error shape."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, errors.LodestarError):
+            return error_response(request, exception)
+        if isinstance(exception, RequestDataTooBig):
+            return error_response(request, errors.TooLarge())
+        return None

@@ -1,0 +1,66 @@
+"""Fixed-window rate limits kept in the relational database, so every worker process shares
+them (an in-process cache would give each gunicorn worker its own allowance)."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lodestar.core.errors import RateLimited
+from lodestar.core.models import RateCounter
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    limit: int
+    window_seconds: int
+
+    def _key(self, ident: str) -> str:
+        window = int(time.time() // self.window_seconds)
+        return f"{self.scope}:{ident.lower()[:200]}:{window}"
+
+    def count(self, ident: str) -> int:
+        row = RateCounter.objects.filter(key=self._key(ident)).values_list("count", flat=True)
+        return next(iter(row), 0)
+
+    def check(self, ident: str) -> None:
+        """Raise RateLimited when `ident` has used its allowance in this window."""
+        if self.count(ident) >= self.limit:
+            raise RateLimited(
+                f"Too many attempts. Try again in {max(1, self.window_seconds // 60)} minutes."
+            )
+
+    def hit(self, ident: str) -> int:
+        """Count one use; return the count in this window."""
+        key = self._key(ident)
+        expires = timezone.now() + timedelta(seconds=self.window_seconds)
+        with transaction.atomic():
+            updated = RateCounter.objects.filter(key=key).update(count=F("count") + 1)
+            if not updated:
+                try:
+                    with transaction.atomic():
+                        RateCounter.objects.create(key=key, count=1, expires_at=expires)
+                except IntegrityError:  # another worker created it first
+                    RateCounter.objects.filter(key=key).update(count=F("count") + 1)
+        if random.random() < 0.01:  # keep the table small without a scheduled job
+            RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+        return self.count(ident)
+
+    def consume(self, ident: str) -> None:
+        """check() then hit(): for actions that count every attempt (sign-up, posts)."""
+        self.check(ident)
+        self.hit(ident)
+
+    def reset(self, ident: str) -> None:
+        RateCounter.objects.filter(key=self._key(ident)).delete()
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")

@@ -1,0 +1,220 @@
+"""Build the demo workspace. Called by `lodestar demo`; deterministic for (seed, size)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from lodestar.accounts.models import User
+from lodestar.activity.models import Entry
+from lodestar.demo.people import (
+    EMAIL_DOMAIN,
+    FIRST_NAMES,
+    LARGE_TEAM_AREAS,
+    LAST_NAMES,
+    PASSWORD_WORDS,
+    PERSONAS,
+    TEAMS,
+)
+from lodestar.workspaces import services
+from lodestar.workspaces.models import Membership, Role, Team, Workspace
+
+SLUG = "acme"
+SIZES = {
+    # extra members, extra teams, synthetic activity history
+    "small": {"members": 14, "teams": 0, "activity": 300},
+    "large": {"members": 600, "teams": 120, "activity": 120_000},
+}
+# A fixed "now" keeps the history identical from run to run.
+EPOCH = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+
+
+@dataclass
+class Login:
+    role: str
+    name: str
+    email: str
+    password: str
+
+
+def _password(rng: random.Random) -> str:
+    return "-".join(rng.sample(PASSWORD_WORDS, 3)) + f"-{rng.randint(10, 99)}"
+
+
+def _remove_previous() -> None:
+    Workspace.objects.filter(slug=SLUG).delete()
+    User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
+
+
+def build_demo(*, seed: int = 7, size: str = "small", progress: Progress | None = None) -> list[Login]:
+    """Replace any previous demo workspace with a fresh one; return the persona logins."""
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    report = progress or (lambda step, done, total: None)
+    rng = random.Random(seed)
+    plan = SIZES[size]
+    with transaction.atomic():
+        _remove_previous()
+        logins = _personas(rng)
+        owner = User.objects.get(email=logins[0].email)
+        workspace = services.workspace_create(
+            user=owner,
+            name="Acme Field Service",
+            slug=SLUG,
+            currency="USD",
+            time_zone="America/Chicago",
+        )
+        for login in logins[1:]:
+            Membership.objects.create(
+                workspace=workspace, user=User.objects.get(email=login.email), role=login.role
+            )
+        _products(workspace, owner)
+        report("people", 0, plan["members"])
+        members = _members(rng, workspace, plan["members"], report)
+        teams = _teams(rng, workspace, owner, plan["teams"], members, report)
+        _history(rng, workspace, members, teams, plan["activity"], report)
+    return logins
+
+
+def _move_to_end(entries: list[Entry]) -> None:
+    """Re-insert the build's own entries after the back-dated history, so the log's order
+    (newest first, by id) matches time."""
+    Entry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+    for entry in entries:
+        entry.pk = None
+    Entry.objects.bulk_create(entries)
+
+
+def _personas(rng: random.Random) -> list[Login]:
+    logins = []
+    for role, name, _title, local in PERSONAS:
+        login = Login(role, name, f"{local}@{EMAIL_DOMAIN}", _password(rng))
+        User.objects.create_user(email=login.email, password=login.password, name=name)
+        logins.append(login)
+    return logins
+
+
+def _products(workspace: Workspace, owner: User) -> None:
+    services.product_create(
+        workspace=workspace,
+        actor=owner,
+        key="web",
+        name="Acme Dispatch",
+        description="The web app where dispatchers and office staff schedule jobs, assign "
+        "technicians, quote and invoice. Used by 2,000+ field-service companies.",
+    )
+    services.product_create(
+        workspace=workspace,
+        actor=owner,
+        key="mobile",
+        name="Acme Tech",
+        description="The technicians' app for iOS and Android: today's jobs, directions, "
+        "checklists, photos, signatures and payment on site. Works offline.",
+    )
+
+
+def _members(rng: random.Random, workspace: Workspace, count: int, report: Progress) -> list[Membership]:
+    # Hash once: every generated colleague shares a password nobody is told; Argon2 per row
+    # would make the large demo take minutes for nothing.
+    unusable = make_password(None)
+    users, seen = [], set()
+    while len(users) < count:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        local = f"{first}.{last}".lower().replace("ö", "o").replace("á", "a")
+        n = 2
+        while local in seen:
+            local = f"{first}.{last}{n}".lower().replace("ö", "o")
+            n += 1
+        seen.add(local)
+        users.append(User(email=f"{local}@{EMAIL_DOMAIN}", name=f"{first} {last}", password=unusable))
+    User.objects.bulk_create(users, batch_size=500)
+    users = list(User.objects.filter(email__in=[u.email for u in users]).order_by("email"))
+    weights = [(Role.CONTRIBUTOR, 70), (Role.PRODUCT_OWNER, 10), (Role.PRODUCT_MANAGER, 8), (Role.STAKEHOLDER, 12)]
+    roles = [r for r, _ in weights]
+    chosen = rng.choices(roles, weights=[w for _, w in weights], k=len(users))
+    Membership.objects.bulk_create(
+        [Membership(workspace=workspace, user=u, role=r) for u, r in zip(users, chosen, strict=True)],
+        batch_size=500,
+    )
+    report("people", count, count)
+    return list(Membership.objects.filter(workspace=workspace).select_related("user").order_by("pk"))
+
+
+def _teams(
+    rng: random.Random,
+    workspace: Workspace,
+    owner: User,
+    extra: int,
+    members: list[Membership],
+    report: Progress,
+) -> list[Team]:
+    builders = [m for m in members if m.role in (Role.CONTRIBUTOR, Role.PRODUCT_OWNER)]
+    specs = [(n, c, Decimal(cost), d) for n, c, cost, d in TEAMS]
+    for i in range(extra):
+        area = LARGE_TEAM_AREAS[i % len(LARGE_TEAM_AREAS)]
+        specs.append(
+            (f"{area} squad {i // len(LARGE_TEAM_AREAS) + 1}", rng.randint(12, 36),
+             Decimal(rng.randint(90, 300) * 100), f"Owns {area.lower()} end to end.")
+        )  # fmt: skip
+    teams = []
+    for i, (name, capacity, cost, description) in enumerate(specs):
+        size = min(len(builders), rng.randint(4, 8))
+        team = services.team_create(
+            workspace=workspace,
+            actor=owner,
+            name=name,
+            description=description,
+            capacity_points=capacity,
+            cost_per_week=cost,
+            member_keys=[m.key for m in rng.sample(builders, size)],
+        )
+        teams.append(team)
+        report("teams", i + 1, len(specs))
+    return teams
+
+
+def _history(
+    rng: random.Random,
+    workspace: Workspace,
+    members: list[Membership],
+    teams: list[Team],
+    count: int,
+    report: Progress,
+) -> None:
+    """Two years of plausible edits, so the activity log reads like a lived-in workspace."""
+    editors = [m for m in members if m.role != Role.STAKEHOLDER]
+    made_by_build = list(Entry.objects.filter(workspace=workspace).order_by("pk"))
+    times = sorted(
+        EPOCH - timedelta(minutes=rng.randint(60, 2 * 365 * 24 * 60)) for _ in range(count)
+    )
+    batch: list[Entry] = []
+    for i, when in enumerate(times):
+        actor = rng.choice(editors).user
+        team = rng.choice(teams)
+        kind = rng.random()
+        if kind < 0.55:
+            old = team.capacity_points + rng.randint(-6, 6)
+            entry = Entry(verb="updated", target_type="team", target_key=team.key,
+                          target_label=team.name, changes={"capacity_points": [max(old, 0), team.capacity_points]})
+        elif kind < 0.8:
+            entry = Entry(verb="updated", target_type="product", target_key="web",
+                          target_label="Acme Dispatch", changes={"description": ["(earlier wording)", "(current wording)"]})
+        else:
+            member = rng.choice(members)
+            entry = Entry(verb="changed role", target_type="member", target_key=member.key,
+                          target_label=member.user.email, changes={"role": ["contributor", member.role]})
+        entry.workspace, entry.actor, entry.actor_label, entry.created_at = workspace, actor, actor.display_name, when
+        batch.append(entry)
+        if len(batch) == 2000 or i == count - 1:
+            Entry.objects.bulk_create(batch)
+            batch = []
+            report("history", i + 1, count)
+    _move_to_end(made_by_build)

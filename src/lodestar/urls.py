@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from lodestar.api import api
+from lodestar.core import views as core_views
+from lodestar.workspaces.views import members as member_views
+from lodestar.workspaces.views import workspace as workspace_views
+
+urlpatterns = [
+    path("", workspace_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("lodestar.accounts.urls")),
+    path("invite/<str:token>/", member_views.invitation_accept, name="invitation_accept"),
+    path("api/v1/", api.urls),
+    path("", include("lodestar.workspaces.urls")),
+]
+
+handler400 = "lodestar.core.views.bad_request"
+handler403 = "lodestar.core.views.permission_denied"
+handler404 = "lodestar.core.views.not_found"
+handler500 = "lodestar.core.views.server_error"

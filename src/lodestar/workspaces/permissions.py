@@ -1,0 +1,63 @@
+"""What each role may do: the one matrix every view and API handler checks.
+
+`docs/permissions.md` carries `matrix_markdown()`; a test fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lodestar.core.errors import PermissionDenied
+from lodestar.workspaces.models import Membership, Role
+
+ALL = frozenset(Role)
+MEMBERS = ALL - {Role.STAKEHOLDER}
+ADMINS = frozenset({Role.OWNER, Role.ADMIN})
+PLANNERS = ADMINS | {Role.PRODUCT_MANAGER}
+DELIVERY = PLANNERS | {Role.PRODUCT_OWNER}
+
+
+@dataclass(frozen=True)
+class Permission:
+    description: str
+    roles: frozenset[Role]
+
+
+PERMISSIONS: dict[str, Permission] = {
+    "workspace.view": Permission("See the workspace overview and its products", ALL),
+    "workspace.update": Permission("Rename the workspace, change its time zone", ADMINS),
+    "member.view": Permission("See the members list", MEMBERS),
+    "member.manage": Permission(
+        "Invite and remove members, change roles (only owners grant or take the owner role)",
+        ADMINS,
+    ),
+    "product.manage": Permission("Create, edit and delete products", PLANNERS),
+    "team.view": Permission("See teams, their members, capacity and cost", MEMBERS),
+    "team.manage": Permission("Create, edit and delete teams", DELIVERY),
+    "activity.view": Permission("Read the activity log", MEMBERS),
+    "token.manage": Permission("Create and revoke one's own API tokens", ALL),
+}
+
+
+def role_can(role: str, permission: str) -> bool:
+    return role in PERMISSIONS[permission].roles
+
+
+def require(membership: Membership, permission: str) -> None:
+    if not role_can(membership.role, permission):
+        raise PermissionDenied(
+            f"As {Role(membership.role).label.lower()} you cannot do this "
+            f"({PERMISSIONS[permission].description.lower()})."
+        )
+
+
+def matrix_markdown() -> str:
+    header = "| permission | what it allows | " + " | ".join(r.label for r in Role) + " |"
+    rule = "|---|---|" + "---|" * len(Role)
+    rows = [
+        f"| `{name}` | {perm.description} | "
+        + " | ".join("yes" if role in perm.roles else "—" for role in Role)
+        + " |"
+        for name, perm in PERMISSIONS.items()
+    ]
+    return "\n".join([header, rule, *rows])

@@ -1,0 +1,49 @@
+"""The product loop as the navigation shows it. Each area registers its pages here, so the
+stage pages list what exists, and nothing that does not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    url_name: str  # reversed with the workspace slug
+    permission: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    title: str
+    question: str
+    sections: list[Section] = field(default_factory=list)
+
+
+STAGES: dict[str, Stage] = {
+    "listen": Stage("listen", "Listen", "What are customers telling us?"),
+    "decide": Stage("decide", "Decide", "What should we build, and why?"),
+    "plan": Stage(
+        "plan",
+        "Plan",
+        "When will it ship, and who builds it?",
+        [
+            Section(
+                "Products",
+                "workspaces:products",
+                "workspace.view",
+                "The products this workspace plans, each with a short key.",
+            ),
+            Section(
+                "Teams",
+                "workspaces:teams",
+                "team.view",
+                "Who builds: members, weekly capacity in points, cost per week.",
+            ),
+        ],
+    ),
+    "ship": Stage("ship", "Ship", "Will it land on time, and what could stop it?"),
+    "measure": Stage("measure", "Measure", "What did it change for users?"),
+}

@@ -1,0 +1,62 @@
+"""Personal API tokens and the activity log page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from lodestar.activity.selectors import activity_list
+from lodestar.core.errors import Invalid
+from lodestar.core.forms import apply_errors
+from lodestar.core.pagination import paginate
+from lodestar.workspaces import selectors, services
+from lodestar.workspaces.access import workspace_view
+from lodestar.workspaces.forms import TokenForm
+
+
+@workspace_view(read="token.manage", write="token.manage")
+def tokens(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.token_create(
+                workspace=workspace, user=request.user, name=form.cleaned_data["name"]
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "workspaces/tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": selectors.token_list(workspace=workspace, user=request.user)[:100],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@workspace_view(read=None, write="token.manage")
+def token_revoke(request: HttpRequest, token_key: str) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    token = selectors.token_get(workspace=workspace, user=request.user, key=token_key)
+    services.token_revoke(token=token, actor=request.user)
+    messages.success(request, f"Token {token.name} was revoked; scripts using it now get 401.")
+    return redirect("workspaces:tokens", slug=workspace.slug)
+
+
+@workspace_view(read="activity.view")
+def activity(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    page = paginate(
+        activity_list(workspace=workspace),
+        cursor=request.GET.get("cursor"),
+        limit=50,
+        newest_first=True,
+    )
+    return render(request, "workspaces/activity.html", {"page": page})
