@@ -4,8 +4,11 @@ Handler modules must not use `from __future__ import annotations`: ninja resolve
 types from the wrapped function's globals, which access wrappers do not carry.
 """
 
+from functools import wraps
+
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -27,13 +30,47 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-api = NinjaAPI(
+class CsrfSessionAuth(SessionAuth):
+    """The browser session, CSRF-checked on unsafe methods. Only a signed-in session is
+    checked: an anonymous request has nothing to forge and gets 401, not a CSRF 403."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise errors.PermissionDenied(
+                "CSRF check failed: send the csrftoken cookie's value in X-CSRFToken."
+            ) from None
+
+
+PUBLIC_URL_NAMES = frozenset({"api-root", "openapi-json", "openapi-view"})
+
+
+class LodestarAPI(NinjaAPI):
+    @property
+    def urls(self):
+        """Ninja builds fresh URL patterns (and view functions) on every access, so the
+        patterns Django routes to are adjusted here, not after the fact."""
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if not isinstance(pattern, URLPattern):
+                continue
+            pattern.callback = _json_method_not_allowed(pattern.callback)
+            # The docs page and schema are public: they describe the API, not its data.
+            if pattern.name in PUBLIC_URL_NAMES:
+                pattern.callback = public(pattern.callback)
+        return patterns, app_name, namespace
+
+
+api = LodestarAPI(
     title="Lodestar API",
     version="1",
     description="Every list returns {items, count, next}; pass `next` back as `cursor`. "
     'Errors are {"error": {"code", "message", "fields"}}.',
     urls_namespace="api",
-    auth=[TokenAuth(), SessionAuth(csrf=True)],
+    auth=[TokenAuth(), CsrfSessionAuth(csrf=True)],
     docs_url="/docs",
 )
 
@@ -95,7 +132,18 @@ def _register_routers() -> None:
 
 _register_routers()
 
-# The docs page and schema are public: they describe the API, they do not expose data.
-for _pattern in api.urls[0]:
-    if getattr(_pattern, "name", "") in {"api-root", "openapi-json", "openapi-view"}:
-        _pattern.callback = public(_pattern.callback)
+
+def _json_method_not_allowed(view):
+    """Ninja answers a method no operation takes with a plain-text 405; give it the error
+    shape, keeping the Allow header."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = _respond(request, errors.MethodNotAllowed())
+            response["Allow"] = allowed
+        return response
+
+    return wrapped

@@ -22,13 +22,23 @@ COMMANDS = {
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"
 
 
-def _take_data_dir(argv: list[str]) -> str | None:
-    for i, arg in enumerate(argv):
-        if arg == "--data-dir" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--data-dir="):
-            return arg.split("=", 1)[1]
-    return None
+def _take_data_dir(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Remove `--data-dir D` from wherever it stands; return D and the rest. It is consumed
+    here so that it works after subcommands too (`token create ... --data-dir D`)."""
+    rest: list[str] = []
+    data_dir = None
+    args = iter(argv)
+    for arg in args:
+        if arg == "--data-dir":
+            data_dir = next(args, None)
+            if data_dir is None:
+                sys.stderr.write("lodestar: --data-dir needs a directory\n")
+                raise SystemExit(2)
+        elif arg.startswith("--data-dir="):
+            data_dir = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return data_dir, rest
 
 
 def _help() -> str:
@@ -48,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(_help())
         return
-    data_dir = _take_data_dir(args)
+    data_dir, args = _take_data_dir(args)
     if data_dir is not None:
         os.environ["LODESTAR_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.settings")

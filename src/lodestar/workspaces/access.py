@@ -7,12 +7,14 @@ permission matrix.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from lodestar.core.access import Access
 from lodestar.core.errors import MethodNotAllowed
@@ -46,7 +48,9 @@ def workspace_view(*, read: str | None, write: str | None = None):
             require(membership, permission)
             request.workspace = membership.workspace
             request.membership = membership
-            return view(request, *args, **kwargs)
+            # Dates on workspace pages read in the workspace's time zone, not the server's.
+            with timezone.override(zoneinfo.ZoneInfo(membership.workspace.time_zone)):
+                return view(request, *args, **kwargs)
 
         wrapped.access = Access("workspace", read, write)  # type: ignore[attr-defined]
         return wrapped

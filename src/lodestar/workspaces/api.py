@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.activity.selectors import activity_list
 from lodestar.core.access import signed_in
@@ -268,7 +268,7 @@ def member_update(request: HttpRequest, slug: str, member_key: str, payload: Rol
 def member_remove(request: HttpRequest, slug: str, member_key: str):
     membership = selectors.member_get(workspace=request.workspace, key=member_key)
     services.membership_remove(membership=membership, actor_membership=request.membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/workspaces/{slug}/invitations", response={200: InvitationPage, **ERRORS})
@@ -298,13 +298,16 @@ def invitation_create(request: HttpRequest, slug: str, payload: InvitationIn):
     )
     url = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
     services.invitation_send(invitation=invitation, accept_url=url)
-    return 201, {
-        "key": invitation.key,
-        "email": invitation.email,
-        "role": invitation.role,
-        "expires_at": invitation.expires_at,
-        "accept_url": url,
-    }
+    return Status(
+        201,
+        {
+            "key": invitation.key,
+            "email": invitation.email,
+            "role": invitation.role,
+            "expires_at": invitation.expires_at,
+            "accept_url": url,
+        },
+    )
 
 
 @router.delete(
@@ -314,7 +317,7 @@ def invitation_create(request: HttpRequest, slug: str, payload: InvitationIn):
 def invitation_revoke(request: HttpRequest, slug: str, invitation_key: str):
     invitation = selectors.invitation_get(workspace=request.workspace, key=invitation_key)
     services.invitation_revoke(invitation=invitation, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # -- products -----------------------------------------------------------------------------
@@ -339,7 +342,7 @@ def product_create(request: HttpRequest, slug: str, payload: ProductIn):
     product = services.product_create(
         workspace=request.workspace, actor=request.user, **payload.dict()
     )
-    return 201, _product_out(product)
+    return Status(201, _product_out(product))
 
 
 @router.get("/workspaces/{slug}/products/{product_key}", response={200: ProductOut, **ERRORS})
@@ -370,7 +373,7 @@ def product_update(request: HttpRequest, slug: str, product_key: str, payload: P
 def product_delete(request: HttpRequest, slug: str, product_key: str):
     product = selectors.product_get(workspace=request.workspace, key=product_key)
     services.product_delete(product=product, actor=request.user, confirm_key=product.key)
-    return 204, None
+    return Status(204, None)
 
 
 # -- teams --------------------------------------------------------------------------------
@@ -396,7 +399,7 @@ def team_create(request: HttpRequest, slug: str, payload: TeamIn):
     team = services.team_create(
         workspace=request.workspace, actor=request.user, member_keys=data.pop("members"), **data
     )
-    return 201, _team_out(team)
+    return Status(201, _team_out(team))
 
 
 @router.get("/workspaces/{slug}/teams/{team_key}", response={200: TeamOut, **ERRORS})
@@ -427,7 +430,7 @@ def team_update(request: HttpRequest, slug: str, team_key: str, payload: TeamPat
 def team_delete(request: HttpRequest, slug: str, team_key: str):
     team = selectors.team_get(workspace=request.workspace, key=team_key)
     services.team_delete(team=team, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # -- activity -----------------------------------------------------------------------------

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def prepare_data_dir() -> None:
+    """Create the data dir's folders and apply pending migrations (quick when none are)."""
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.UPLOADS_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 class LodestarCommand(BaseCommand):

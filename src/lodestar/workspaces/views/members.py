@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from lodestar.accounts.forms import SignupForm
-from lodestar.accounts.models import User
+from lodestar.accounts.selectors import user_exists
 from lodestar.accounts.services import user_create
 from lodestar.core.access import public
 from lodestar.core.errors import Conflict, Invalid, PermissionDenied
@@ -151,8 +151,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": invitation,
             "form": form,
             "wrong_user": user.is_authenticated and user.email != invitation.email,
-            "account_exists": not user.is_authenticated
-            and User.objects.filter(email=invitation.email).exists(),
+            "account_exists": not user.is_authenticated and user_exists(email=invitation.email),
         },
         status=400 if form.errors else 200,
     )

@@ -3,7 +3,7 @@ from django.db import transaction
 
 from lodestar.accounts.services import user_create
 from lodestar.core.errors import Invalid
-from lodestar.core.management.base import LodestarCommand
+from lodestar.core.management.base import LodestarCommand, prepare_data_dir
 from lodestar.workspaces.models import Membership, Role, Workspace
 from lodestar.workspaces.services import workspace_create
 
@@ -27,6 +27,7 @@ class Command(LodestarCommand):
         parser.add_argument("--role", choices=Role.values)
 
     def handle(self, *args, email, password, name, workspace, role, **options) -> None:
+        prepare_data_dir()
         if role and not workspace:
             raise CommandError("--role needs --workspace.")
         existing = Workspace.objects.filter(slug=workspace).first() if workspace else None

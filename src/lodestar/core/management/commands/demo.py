@@ -3,7 +3,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lodestar.core.management.base import LodestarCommand
+from lodestar.core.management.base import LodestarCommand, prepare_data_dir
 from lodestar.demo.build import SIZES, SLUG, build_demo
 
 
@@ -20,7 +20,7 @@ class Command(LodestarCommand):
 
     def handle(self, *args, size, seed, no_serve, host, port, workers, **options) -> None:
         console = Console(file=self.stdout, highlight=False, width=110)
-        call_command("migrate", interactive=False, verbosity=0)
+        prepare_data_dir()
         with Progress(
             TextColumn("{task.description:<8}"),
             BarColumn(),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from lodestar.core.management.base import LodestarCommand
+from lodestar.core.management.base import LodestarCommand, prepare_data_dir
 
 
 class Command(LodestarCommand):
@@ -23,8 +23,7 @@ class Command(LodestarCommand):
             raise CommandError(f"--port {port} is not a TCP port (1-65535).")
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        settings.UPLOADS_DIR.mkdir(parents=True, exist_ok=True)
-        call_command("migrate", interactive=False, verbosity=0)
+        prepare_data_dir()
         connections.close_all()  # never share a database connection with forked workers
         self.stdout.write(f"Lodestar is serving {settings.DATA_DIR} on http://{host}:{port}/")
         self.stdout.flush()

@@ -2,7 +2,7 @@ from django.core.management import CommandError
 
 from lodestar.accounts.models import User
 from lodestar.core.errors import Invalid, NotFound
-from lodestar.core.management.base import LodestarCommand
+from lodestar.core.management.base import LodestarCommand, prepare_data_dir
 from lodestar.workspaces.models import Workspace
 from lodestar.workspaces.services import token_create
 
@@ -18,6 +18,7 @@ class Command(LodestarCommand):
         create.add_argument("--name", default="CLI token")
 
     def handle(self, *args, action: str, email: str, workspace: str, name: str, **options):
+        prepare_data_dir()
         user = User.objects.filter(email=email.strip().lower()).first()
         if user is None:
             raise CommandError(f"No user with email {email}.")

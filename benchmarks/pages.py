@@ -1,0 +1,51 @@
+"""The main pages of the demo workspace `acme`: what `benchmarks/run.py` times and what
+`tests/test_query_counts.py` holds to a constant query count.
+
+One list, so the benchmark and the test cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SLUG = "acme"
+OWNER_EMAIL = "dana@acme.example"
+# The demo's first team ("Dispatch & Scheduling") exists at every size; its key is random,
+# so callers look it up after each build (see `first_team_key`).
+TEAM_NAME = "Dispatch & Scheduling"
+# The trivial view every page is compared with: one `SELECT 1`, no session, no template.
+TRIVIAL = "/healthz"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+
+
+def main_pages(team_key: str) -> list[Page]:
+    w = f"/w/{SLUG}"
+    api = f"/api/v1/workspaces/{SLUG}"
+    return [
+        Page("overview", f"{w}/"),
+        Page("products", f"{w}/products/"),
+        Page("product web", f"{w}/products/web/"),
+        Page("members", f"{w}/members/"),
+        Page("teams", f"{w}/teams/"),
+        Page("team detail", f"{w}/teams/{team_key}/"),
+        Page("activity", f"{w}/activity/"),
+        Page("loop: plan", f"{w}/loop/plan/"),
+        Page("tokens", f"{w}/tokens/"),
+        Page("settings", f"{w}/settings/"),
+        Page("API members", f"{api}/members"),
+        Page("API teams", f"{api}/teams"),
+        Page("API activity", f"{api}/activity"),
+        Page("API products", f"{api}/products"),
+    ]
+
+
+def first_team_key() -> str:
+    """The key of the demo's first team; call after `build_demo` (Django must be set up)."""
+    from lodestar.workspaces.models import Team
+
+    return Team.objects.get(workspace__slug=SLUG, name=TEAM_NAME).key

@@ -1,0 +1,104 @@
+"""axe-core on every page the browser tests open: no "serious" or "critical" violation."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lodestar.workspaces import services
+from tests.browser.a11y import assert_accessible
+
+# (persona, path, expected status, the page's h1). {team} and {invite} are filled per test.
+PAGES = {
+    "login": ("anonymous", "/accounts/login/", 200, "Sign in to Lodestar"),
+    "signup": ("anonymous", "/accounts/signup/", 200, "Create your account"),
+    "password-reset": ("anonymous", "/accounts/password-reset/", 200, None),
+    "invitation-accept": ("anonymous", "/invite/{invite}/", 200, "Join Acme"),
+    "not-found-anonymous": ("anonymous", "/no-such-page/", 404, "Not found"),
+    "workspace-list": ("owner", "/workspaces/", 200, "Your workspaces"),
+    "workspace-create": ("owner", "/workspaces/new/", 200, "New workspace"),
+    "overview": ("owner", "/w/acme/", 200, "Acme"),
+    "products": ("owner", "/w/acme/products/", 200, "Products"),
+    "product": ("owner", "/w/acme/products/web/", 200, "Web"),
+    "product-delete": ("owner", "/w/acme/products/web/delete/", 200, "Delete Web?"),
+    "members": ("owner", "/w/acme/members/", 200, "Members"),
+    "member-remove": ("owner", "/w/acme/members/{contributor}/remove/", 200, None),
+    "teams": ("owner", "/w/acme/teams/", 200, "Teams"),
+    "team": ("owner", "/w/acme/teams/{team}/", 200, "Platform"),
+    "activity": ("owner", "/w/acme/activity/", 200, "Activity"),
+    "settings": ("owner", "/w/acme/settings/", 200, "Workspace settings"),
+    "tokens": ("owner", "/w/acme/tokens/", 200, "Your API tokens"),
+    "stage-plan": ("owner", "/w/acme/loop/plan/", 200, "Plan"),
+    "stage-listen": ("owner", "/w/acme/loop/listen/", 200, None),
+    "not-found": ("owner", "/w/acme/products/no-such-product/", 404, "Not found"),
+    "stakeholder-overview": ("stakeholder", "/w/acme/", 200, "Acme"),
+    "stakeholder-forbidden": ("stakeholder", "/w/acme/members/", 403, "Not allowed"),
+    "contributor-products": ("contributor", "/w/acme/products/", 200, "Products"),
+}
+
+
+@pytest.fixture
+def acme(world):
+    """The `world`, with a pending invitation (so the members page shows its link field)."""
+    owner = world["owner"].membership
+    _invitation, token = services.invitation_create(
+        workspace=world.workspace, actor_membership=owner, email="new@acme.test", role="admin"
+    )
+    world.invite_token = token
+    return world
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_axe_violation(web, acme, name):
+    persona, path, status, heading = PAGES[name]
+    path = path.format(
+        team=acme.team.key,
+        invite=acme.invite_token,
+        contributor=acme["contributor"].membership.key,
+    )
+    page = web.page(user=acme[persona].user)
+    response = page.goto(path)
+    assert response is not None and response.status == status, (path, response)
+    if heading:
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    assert_accessible(page)
+
+
+def test_open_menus_have_no_serious_axe_violation(web, acme):
+    page = web.page(user=acme["owner"].user)
+    page.goto("/w/acme/")
+    for menu in ("Acme", "Olivia Owner"):
+        page.locator("summary", has_text=menu).click()
+        expect(page.get_by_role("link", name="All workspaces")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_forms_with_errors_have_no_serious_axe_violation(web, acme):
+    """Error states: the messages tie to their fields, and nothing fails contrast."""
+    page = web.page()
+    page.goto("/accounts/signup/")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("owner@acme.test")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    assert_accessible(page)
+
+    owner = web.page(user=acme["owner"].user)
+    owner.goto("/w/acme/members/")
+    invite = owner.locator("section", has=owner.get_by_role("heading", name="Invite someone"))
+    invite.get_by_label("Email address").fill("not-an-email")
+    invite.get_by_role("button", name="Send invitation").click()
+    expect(invite.get_by_label("Email address")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(owner)
+
+    owner.goto("/w/acme/tokens/")
+    owner.get_by_label("Token name").fill("nightly export")
+    owner.get_by_role("button", name="Create token").click()
+    expect(owner.get_by_role("heading", name="Your new token")).to_be_visible()
+    assert_accessible(owner)

@@ -1,0 +1,116 @@
+"""Shared fixtures: the personas of DESIGN.md in a workspace `acme`, and an outsider who owns
+a second workspace `other` with objects of every kind."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from lodestar.workspaces import services
+from lodestar.workspaces.models import Membership, Product, Role, Team, Workspace
+from tests.factories import PASSWORD, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright
+
+PERSONA_ROLES = {
+    "owner": Role.OWNER,
+    "admin": Role.ADMIN,
+    "pm": Role.PRODUCT_MANAGER,
+    "po": Role.PRODUCT_OWNER,
+    "contributor": Role.CONTRIBUTOR,
+    "stakeholder": Role.STAKEHOLDER,
+}
+
+
+@dataclass
+class Persona:
+    name: str
+    user: object | None = None
+    membership: Membership | None = None
+    token: str | None = None
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+    def client(self) -> Client:
+        client = Client()
+        if self.user is not None:
+            client.force_login(self.user)
+        return client
+
+    def api(self) -> Client:
+        """A client that authenticates with this persona's API token."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return Client(headers=headers)
+
+
+@dataclass
+class World:
+    workspace: Workspace
+    other: Workspace
+    product: Product
+    team: Team
+    other_product: Product
+    other_team: Team
+    personas: dict[str, Persona] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Persona:
+        return self.personas[name]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (a test checks); tests need thousands of logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def build_world() -> World:
+    owner = UserFactory(email="owner@acme.test", name="Olivia Owner")
+    workspace = services.workspace_create(user=owner, name="Acme", slug="acme")
+    personas = {"owner": Persona("owner", owner, Membership.objects.get(user=owner))}
+    for name, role in PERSONA_ROLES.items():
+        if name == "owner":
+            continue
+        user = UserFactory(email=f"{name}@acme.test", name=name.title())
+        personas[name] = Persona(
+            name, user, Membership.objects.create(workspace=workspace, user=user, role=role)
+        )
+    outsider = UserFactory(email="outsider@other.test", name="Otto Outsider")
+    other = services.workspace_create(user=outsider, name="Other Co", slug="other")
+    personas["outsider"] = Persona("outsider", outsider, None)
+    personas["anonymous"] = Persona("anonymous")
+    for persona in personas.values():
+        if persona.user is None:
+            continue
+        ws = workspace if persona.membership else other
+        _token, persona.token = services.token_create(
+            workspace=ws, user=persona.user, name=f"{persona.name} token"
+        )
+    product = services.product_create(workspace=workspace, actor=owner, key="web", name="Web")
+    team = services.team_create(
+        workspace=workspace,
+        actor=owner,
+        name="Platform",
+        capacity_points=30,
+        cost_per_week="25000",
+        member_keys=[personas["contributor"].membership.key],
+    )
+    other_product = services.product_create(
+        workspace=other, actor=outsider, key="other-web", name="Other web"
+    )
+    other_team = services.team_create(workspace=other, actor=outsider, name="Other team")
+    return World(workspace, other, product, team, other_product, other_team, personas)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,199 @@
+"""Every URL, every persona: allowed or refused exactly as the permission matrix says.
+
+URLs are enumerated from the URL resolver and the API routers, so a URL added later is
+checked without anyone remembering to add it here; a URL whose view carries no access rule,
+or whose path parameter has no sample below, fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.db import transaction
+
+from lodestar.core.routes import api_routes as api_operations
+from lodestar.core.routes import html_routes as html_patterns
+from lodestar.workspaces import services
+from lodestar.workspaces.models import ApiToken
+from lodestar.workspaces.permissions import role_can
+from tests.conftest import PERSONA_ROLES
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS = list(PERSONA_ROLES)
+REFUSED = {401, 403, 404, 405}
+
+
+def _samples(world, persona) -> dict[str, str]:
+    """A value for every path parameter a URL may have, pointing at `acme`'s objects."""
+    invitation, _ = services.invitation_create(
+        workspace=world.workspace,
+        actor_membership=world["owner"].membership,
+        email="sample-invitee@acme.test",
+        role="contributor",
+    )
+    own_token = ApiToken.objects.filter(user=persona.user).first() if persona.user else None
+    return {
+        "slug": world.workspace.slug,
+        "product_key": world.product.key,
+        "team_key": world.team.key,
+        "member_key": world["contributor"].membership.key,
+        "invitation_key": invitation.key,
+        "token_key": own_token.key if own_token else "nokey",
+        "stage": "plan",
+        "token": "not-a-real-token",
+        "uidb64": "MQ",
+    }
+
+
+# -- enumeration --------------------------------------------------------------------------
+
+
+def _fill(route: str, samples: dict[str, str]) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1).split(":")[-1]
+        assert name in samples, f"{route}: add a sample value for path parameter {name!r}"
+        return samples[name]
+
+    return re.sub(r"[<{]([^>}]+)[>}]", value, route)
+
+
+HTML_ROUTES = sorted({route for route, _ in html_patterns()})
+API_ROUTES = sorted({(method, route) for method, route, _ in api_operations()})
+
+# A valid body for each API write, so a refusal can only come from the permission check.
+API_BODIES = {
+    ("PATCH", "/api/v1/workspaces/{slug}"): {"name": "Acme Inc", "time_zone": "Europe/Paris"},
+    ("PATCH", "/api/v1/workspaces/{slug}/members/{member_key}"): {"role": "product_owner"},
+    ("POST", "/api/v1/workspaces/{slug}/invitations"): {
+        "email": "new@acme.test",
+        "role": "contributor",
+    },
+    ("POST", "/api/v1/workspaces/{slug}/products"): {"key": "fresh", "name": "Fresh"},
+    ("PATCH", "/api/v1/workspaces/{slug}/products/{product_key}"): {"name": "Renamed"},
+    ("POST", "/api/v1/workspaces/{slug}/teams"): {"name": "New team", "capacity_points": 10},
+    ("PATCH", "/api/v1/workspaces/{slug}/teams/{team_key}"): {"capacity_points": 12},
+}
+
+
+def _rolled_back(call):
+    """Run one request and undo whatever it wrote, so every persona sees the same world."""
+    with transaction.atomic():
+        response = call()
+        transaction.set_rollback(True)
+    return response
+
+
+# -- the checks ---------------------------------------------------------------------------
+
+
+def test_every_view_declares_its_access_rule():
+    missing = [route for route, view in html_patterns() if not hasattr(view, "access")]
+    missing += [f"{m} {r}" for m, r, view in api_operations() if not hasattr(view, "access")]
+    assert not missing, f"views without an access rule: {missing}"
+
+
+def test_every_api_write_has_a_sample_body():
+    writes = [(m, r) for m, r in API_ROUTES if m in {"POST", "PATCH", "PUT"}]
+    assert [w for w in writes if w not in API_BODIES] == []
+
+
+@pytest.mark.parametrize("route", HTML_ROUTES)
+def test_html_url_obeys_the_matrix(world, route):
+    view = dict(html_patterns())[route]
+    access = view.access
+    for name in [*MEMBERS, "outsider", "anonymous"]:
+        persona = world[name]
+        url = _fill(route, _samples(world, persona))
+        client = persona.client()
+        for method in ("get", "post"):
+            response = _rolled_back(lambda: getattr(client, method)(url))
+            status = response.status_code
+            label = f"{method.upper()} {url} as {name}"
+            assert status < 500, f"{label} -> {status}"
+            if access.kind == "public":
+                continue
+            if name == "anonymous":
+                assert status == 302 and "/accounts/login/" in response["Location"], label
+                continue
+            if access.kind == "signed_in":
+                assert status not in REFUSED, f"{label} -> {status}"
+                continue
+            if name == "outsider":
+                assert status == 404, f"{label} -> {status}: outsiders must get 404"
+                assert b"acme" not in response.content.lower() or status == 404
+                continue
+            needed = access.read if method == "get" else access.write
+            if needed is None:
+                assert status == 405, f"{label} -> {status}, expected 405"
+            elif role_can(persona.role, needed):
+                assert status not in REFUSED, f"{label} -> {status}, {needed} allows it"
+            else:
+                assert status == 403, f"{label} -> {status}, {needed} refuses it"
+
+
+@pytest.mark.parametrize(("method", "route"), API_ROUTES)
+def test_api_operation_obeys_the_matrix(world, method, route):
+    view = {(m, r): v for m, r, v in api_operations()}[(method, route)]
+    access = view.access
+    body = API_BODIES.get((method, route))
+    for name in [*MEMBERS, "outsider", "anonymous"]:
+        persona = world[name]
+        url = _fill(route, _samples(world, persona))
+        client = persona.api()
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+        response = _rolled_back(lambda: client.generic(method, url, **kwargs))
+        status = response.status_code
+        label = f"{method} {url} as {name}"
+        assert status < 500, f"{label} -> {status}"
+        if name == "anonymous":
+            assert status == 401, f"{label} -> {status}"
+            assert response.json()["error"]["code"] == "not_authenticated"
+            continue
+        if access.kind == "signed_in":
+            assert status not in REFUSED, f"{label} -> {status}"
+            continue
+        if name == "outsider":
+            assert status == 404, f"{label} -> {status}: outsiders must get 404"
+            continue
+        if role_can(persona.role, access.read):
+            assert status not in REFUSED, f"{label} -> {status}, {access.read} allows it"
+        else:
+            assert status == 403, f"{label} -> {status}, {access.read} refuses it"
+            assert response.json()["error"]["code"] == "permission_denied"
+
+
+OBJECT_PARAMS = {"product_key", "team_key", "member_key", "invitation_key"}
+
+
+def _object_routes(routes):
+    return [r for r in routes if OBJECT_PARAMS & set(re.findall(r"[<{](?:\w+:)?(\w+)[>}]", r))]
+
+
+@pytest.mark.parametrize("route", _object_routes(HTML_ROUTES))
+def test_html_objects_of_another_workspace_are_404(world, route):
+    """The outsider owns `other`; acme's object keys under /w/other/ must not resolve."""
+    outsider = world["outsider"]
+    samples = _samples(world, outsider) | {"slug": world.other.slug}
+    url = _fill(route, samples)
+    client = outsider.client()
+    view = dict(html_patterns())[route]
+    for method in ("get", "post"):
+        if (view.access.read if method == "get" else view.access.write) is None:
+            continue
+        response = _rolled_back(lambda: getattr(client, method)(url))
+        assert response.status_code == 404, f"{method.upper()} {url} -> {response.status_code}"
+
+
+@pytest.mark.parametrize("route", _object_routes(sorted({r for _m, r in API_ROUTES})))
+def test_api_objects_of_another_workspace_are_404(world, route):
+    outsider = world["outsider"]
+    url = _fill(route, _samples(world, outsider) | {"slug": world.other.slug})
+    methods = sorted({m for m, r in API_ROUTES if r == route})
+    for method in methods:
+        body = API_BODIES.get((method, route))
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+        response = _rolled_back(lambda: outsider.api().generic(method, url, **kwargs))
+        assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
