@@ -72,7 +72,9 @@ def test_repeated_failed_sign_ins_are_throttled(client):
     UserFactory(email="kim@example.com")
     other = Client(REMOTE_ADDR="10.9.9.9")
     assert (
-        other.post("/accounts/login/", {"email": "kim@example.com", "password": PASSWORD}).status_code
+        other.post(
+            "/accounts/login/", {"email": "kim@example.com", "password": PASSWORD}
+        ).status_code
         == 302
     )
 

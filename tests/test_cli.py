@@ -95,10 +95,26 @@ def test_init_creates_the_data_dir(cli, tmp_path):
 
 
 def test_createuser_makes_the_workspace_and_token_works(cli, tmp_path):
-    cli("createuser", "--email", "Ana@Example.com", "--password", "a-long-passphrase-9",
-        "--workspace", "northwind")  # fmt: skip
-    cli("createuser", "--email", "ben@example.com", "--password", "a-long-passphrase-9",
-        "--workspace", "northwind", "--role", "stakeholder")  # fmt: skip
+    cli(
+        "createuser",
+        "--email",
+        "Ana@Example.com",
+        "--password",
+        "a-long-passphrase-9",
+        "--workspace",
+        "northwind",
+    )
+    cli(
+        "createuser",
+        "--email",
+        "ben@example.com",
+        "--password",
+        "a-long-passphrase-9",
+        "--workspace",
+        "northwind",
+        "--role",
+        "stakeholder",
+    )
     token = cli("token", "create", "--email", "ana@example.com", "--workspace", "northwind")
     secret = token.stdout.strip()
     assert secret.startswith("lds_")
@@ -121,12 +137,36 @@ def test_createuser_makes_the_workspace_and_token_works(cli, tmp_path):
     [
         (["--email", "x@example.com", "--password", "short"], "password"),
         (["--email", "nope", "--password", "a-long-passphrase-9"], "email"),
-        (["--email", "x@example.com", "--password", "a-long-passphrase-9", "--role", "admin"],
-         "--role needs --workspace"),  # fmt: skip
-        (["--email", "x@example.com", "--password", "a-long-passphrase-9", "--workspace", "new",
-          "--role", "stakeholder"], "first member becomes its owner"),  # fmt: skip
-        (["--email", "x@example.com", "--password", "a-long-passphrase-9", "--workspace",
-          "new", "--role", "king"], "invalid choice"),  # fmt: skip
+        (
+            ["--email", "x@example.com", "--password", "a-long-passphrase-9", "--role", "admin"],
+            "--role needs --workspace",
+        ),
+        (
+            [
+                "--email",
+                "x@example.com",
+                "--password",
+                "a-long-passphrase-9",
+                "--workspace",
+                "new",
+                "--role",
+                "stakeholder",
+            ],
+            "first member becomes its owner",
+        ),
+        (
+            [
+                "--email",
+                "x@example.com",
+                "--password",
+                "a-long-passphrase-9",
+                "--workspace",
+                "new",
+                "--role",
+                "king",
+            ],
+            "invalid choice",
+        ),
     ],
 )
 def test_createuser_mistakes_are_reported_without_traceback(cli, args, message):
@@ -137,19 +177,38 @@ def test_createuser_mistakes_are_reported_without_traceback(cli, args, message):
 
 def test_createuser_twice_is_refused_and_nothing_half_created(cli, tmp_path):
     cli("createuser", "--email", "x@example.com", "--password", "a-long-passphrase-9")
-    again = cli("createuser", "--email", "x@example.com", "--password", "a-long-passphrase-9",
-                "--workspace", "fresh", check=False)  # fmt: skip
+    again = cli(
+        "createuser",
+        "--email",
+        "x@example.com",
+        "--password",
+        "a-long-passphrase-9",
+        "--workspace",
+        "fresh",
+        check=False,
+    )
     assert again.returncode != 0 and "exists" in again.stderr
-    count = query(cli, tmp_path / "data",
-                  "from lodestar.workspaces.models import Workspace; print(Workspace.objects.count())")  # fmt: skip
+    count = query(
+        cli,
+        tmp_path / "data",
+        "from lodestar.workspaces.models import Workspace; print(Workspace.objects.count())",
+    )
     assert count == "0"
 
 
 def test_token_create_errors(cli):
-    cli("createuser", "--email", "x@example.com", "--password", "a-long-passphrase-9",
-        "--workspace", "one")  # fmt: skip
-    missing = cli("token", "create", "--email", "nobody@example.com", "--workspace", "one",
-                  check=False)  # fmt: skip
+    cli(
+        "createuser",
+        "--email",
+        "x@example.com",
+        "--password",
+        "a-long-passphrase-9",
+        "--workspace",
+        "one",
+    )
+    missing = cli(
+        "token", "create", "--email", "nobody@example.com", "--workspace", "one", check=False
+    )
     assert missing.returncode != 0 and "No user" in missing.stderr
     nows = cli("token", "create", "--email", "x@example.com", "--workspace", "two", check=False)
     assert nows.returncode != 0 and "No workspace" in nows.stderr

@@ -26,10 +26,14 @@ def test_json_error_shape_is_pinned(client):
 
 
 def test_field_errors_use_the_same_shape(world):
-    response = world["owner"].api().post(
-        "/api/v1/workspaces/acme/products",
-        data=json.dumps({"key": "Bad Key!", "name": ""}),
-        content_type="application/json",
+    response = (
+        world["owner"]
+        .api()
+        .post(
+            "/api/v1/workspaces/acme/products",
+            data=json.dumps({"key": "Bad Key!", "name": ""}),
+            content_type="application/json",
+        )
     )
     assert response.status_code == 400
     body = response.json()

@@ -243,9 +243,7 @@ def test_removed_member_loses_access_and_tokens(world):
     contributor = world["contributor"]
     api = contributor.api()
     assert api.get("/api/v1/workspaces/acme").status_code == 200
-    response = world["owner"].client().post(
-        f"/w/acme/members/{contributor.membership.key}/remove/"
-    )
+    response = world["owner"].client().post(f"/w/acme/members/{contributor.membership.key}/remove/")
     assert response.status_code == 302
     assert contributor.client().get("/w/acme/").status_code == 404
     assert api.get("/api/v1/workspaces/acme").status_code == 401
@@ -292,7 +290,12 @@ def test_team_lifecycle_and_validation(world):
     members = [world["contributor"].membership.key, world["pm"].membership.key]
     response = client.post(
         "/w/acme/teams/",
-        {"name": "Growth", "capacity_points": "21", "cost_per_week": "14000.50", "members": members},
+        {
+            "name": "Growth",
+            "capacity_points": "21",
+            "cost_per_week": "14000.50",
+            "members": members,
+        },
     )
     assert response.status_code == 302
     team = Team.objects.get(workspace=world.workspace, name="Growth")
@@ -325,9 +328,7 @@ def test_selectors_never_cross_workspaces(world):
     with pytest.raises(NotFound):
         selectors.product_get(workspace=world.other, key=world.product.key)
     with pytest.raises(NotFound):
-        selectors.member_get(
-            workspace=world.other, key=world["contributor"].membership.key
-        )
+        selectors.member_get(workspace=world.other, key=world["contributor"].membership.key)
 
 
 # -- tokens and activity ------------------------------------------------------------------

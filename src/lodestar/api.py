@@ -4,6 +4,7 @@ Handler modules must not use `from __future__ import annotations`: ninja resolve
 types from the wrapped function's globals, which access wrappers do not carry.
 """
 
+import json
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from lodestar.core import errors
@@ -28,6 +30,61 @@ class TokenAuth(HttpBearer):
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
+
+
+class UnsupportedMediaType(errors.LodestarError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = "Send the request body as JSON, with Content-Type: application/json."
+
+
+def _is_json(content_type: str | None) -> bool:
+    main = (content_type or "").lower()
+    return main == "application/json" or (
+        main.startswith("application/") and main.endswith("+json")
+    )
+
+
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+def _nul_at(value, where: str) -> str | None:
+    """Where in a parsed JSON value a string holds a NUL character (PostgreSQL text cannot
+    store one, and Django's form fields refuse it too), else None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = key if where == "body" else f"{where}.{key}"
+            if "\x00" in key:
+                return where
+            if found := _nul_at(item, name):
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if found := _nul_at(item, f"{where}.{index}" if where != "body" else str(index)):
+                return found
+    return None
+
+
+class JsonParser(Parser):
+    """Request bodies are JSON and say so: another content type gets 415, broken JSON or a
+    NUL character 400. (Ninja wraps what this raises in a 400 HttpError; `_http_error`
+    unwraps it.)"""
+
+    def parse_body(self, request: HttpRequest):
+        if not _is_json(request.content_type):
+            got = request.content_type or "none"
+            raise UnsupportedMediaType(fields={"body": [f"Content-Type is {got}, not JSON."]})
+        try:
+            data = json.loads(request.body)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+            raise errors.Invalid(
+                "The request body is not valid JSON.", fields={"body": [str(exc)[:200]]}
+            ) from None
+        if where := _nul_at(data, "body"):
+            raise errors.Invalid(fields={where: [NUL_MESSAGE]})
+        return data
 
 
 class CsrfSessionAuth(SessionAuth):
@@ -57,7 +114,7 @@ class LodestarAPI(NinjaAPI):
         for pattern in patterns:
             if not isinstance(pattern, URLPattern):
                 continue
-            pattern.callback = _json_method_not_allowed(pattern.callback)
+            pattern.callback = _api_view(pattern.callback)
             # The docs page and schema are public: they describe the API, not its data.
             if pattern.name in PUBLIC_URL_NAMES:
                 pattern.callback = public(pattern.callback)
@@ -72,6 +129,7 @@ api = LodestarAPI(
     urls_namespace="api",
     auth=[TokenAuth(), CsrfSessionAuth(csrf=True)],
     docs_url="/docs",
+    parser=JsonParser(),
 )
 
 
@@ -101,6 +159,8 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, errors.LodestarError):  # e.g. from JsonParser
+        return _respond(request, exc.__cause__)
     mapped = {
         400: errors.Invalid,
         401: errors.NotAuthenticated,
@@ -133,12 +193,19 @@ def _register_routers() -> None:
 _register_routers()
 
 
-def _json_method_not_allowed(view):
-    """Ninja answers a method no operation takes with a plain-text 405; give it the error
-    shape, keeping the Allow header."""
+def _api_view(view):
+    """Refuse NUL characters in the path and query (PostgreSQL text cannot hold them), and
+    give ninja's plain-text 405 for a method no operation takes the error shape, keeping the
+    Allow header."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        if "\x00" in request.path:
+            return _respond(request, errors.Invalid(fields={"path": [NUL_MESSAGE]}))
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                field = "query" if "\x00" in name else f"query.{name}"
+                return _respond(request, errors.Invalid(fields={field: [NUL_MESSAGE]}))
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]

@@ -33,8 +33,19 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def duplicate_ids(page: Page) -> list[str]:
+    """Ids used twice. axe files these under "incomplete", yet a duplicated id that
+    aria-describedby points at hides all but the first element from screen readers."""
+    return page.evaluate(
+        """() => {
+            const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+            return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+        }"""
+    )
+
+
 def assert_accessible(page: Page) -> None:
     violations = axe_violations(page)
-    assert not violations, f"axe found problems on {page.url}:\n" + describe_violations(
-        violations
-    )
+    assert not violations, f"axe found problems on {page.url}:\n" + describe_violations(violations)
+    duplicated = duplicate_ids(page)
+    assert not duplicated, f"ids used more than once on {page.url}: {duplicated}"

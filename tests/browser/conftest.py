@@ -18,6 +18,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, Route
 
+from lodestar.workspaces import services
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -126,3 +128,15 @@ def web(live_server, new_context) -> Iterator[Web]:
     assert not web.blocked, f"pages tried to reach other hosts: {web.blocked}"
     assert not web.csp_errors, f"the Content-Security-Policy blocked something: {web.csp_errors}"
 
+
+@pytest.fixture
+def acme(world):
+    """tests/conftest.py's `world`, plus a pending invitation (the members page then shows
+    its link field) whose token the invitation page needs."""
+    _invitation, world.invite_token = services.invitation_create(
+        workspace=world.workspace,
+        actor_membership=world["owner"].membership,
+        email="new@acme.test",
+        role="admin",
+    )
+    return world

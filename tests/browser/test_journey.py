@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from lodestar.workspaces.models import Role
+from tests.browser.a11y import assert_accessible
 
 OWNER_PASSWORD = "correct-horse-battery-owner"
 GUEST_PASSWORD = "correct-horse-battery-guest"
@@ -31,6 +32,7 @@ def sign_up(page: Page, *, name: str, email: str, password: str) -> None:
 def create_workspace(page: Page, *, name: str, slug: str) -> None:
     # A new account has no workspace yet: the list offers to create one.
     expect(page.get_by_role("heading", name="No workspace yet")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Create a workspace").click()
     expect(page).to_have_url(re.compile(r"/workspaces/new/$"))
     page.get_by_label("Workspace name").fill(name)
@@ -81,6 +83,7 @@ def join(page: Page, link: str, *, workspace: str, email: str, name: str) -> Non
     email_field = page.get_by_label("Email")
     expect(email_field).to_have_value(email)
     expect(email_field).to_be_disabled()
+    assert_accessible(page)
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Password").fill(GUEST_PASSWORD)
     page.get_by_role("button", name="Create account and join").click()

@@ -14,7 +14,9 @@ class SignupForm(StyledForm):
 
 
 class LoginForm(StyledForm):
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), label="Password"
     )

@@ -34,4 +34,6 @@ def user_create(*, email: str, password: str, name: str = "") -> User:
         with transaction.atomic():
             return User.objects.create_user(email=email, password=password, name=name)
     except IntegrityError:  # a concurrent sign-up with the same email won the race
-        raise Invalid(fields={"email": ["An account with this email exists. Sign in instead."]}) from None
+        raise Invalid(
+            fields={"email": ["An account with this email exists. Sign in instead."]}
+        ) from None

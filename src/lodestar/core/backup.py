@@ -92,7 +92,7 @@ def backup_restore(path: Path, *, force: bool = False, console_out: Any = None) 
     if not path.is_file():
         raise BackupError(f"{path} is not a file.")
     try:
-        tar = tarfile.open(path, "r:gz")
+        tar = tarfile.open(path, "r:gz")  # noqa: SIM115 - closed by the `with` below
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(f"{path} is not a Lodestar backup (not a .tar.gz: {exc}).") from None
     with tar, tempfile.TemporaryDirectory(prefix="lodestar-restore-") as tmp:
@@ -107,7 +107,8 @@ def backup_restore(path: Path, *, force: bool = False, console_out: Any = None) 
             raise BackupError(f"{path} is not a Lodestar backup (no manifest).") from None
         if manifest.get("format") != FORMAT or not (work / "database.json").is_file():
             raise BackupError(
-                f"{path} has backup format {manifest.get('format')!r}; this Lodestar reads {FORMAT}."
+                f"{path} has backup format {manifest.get('format')!r}; "
+                f"this Lodestar reads format {FORMAT}."
             )
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         with _status(console_out, "Preparing the database…"):
@@ -149,6 +150,6 @@ class _status:
             self.live.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.live is not None:
             self.live.__exit__(*exc)

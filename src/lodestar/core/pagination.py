@@ -31,7 +31,9 @@ def _decode(cursor: str) -> int:
         padded = cursor + "=" * (-len(cursor) % 4)
         return int(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]}) from None
+        raise Invalid(
+            "The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]}
+        ) from None
 
 
 def _encode(pk: int) -> str:

@@ -54,7 +54,9 @@ def _remove_previous() -> None:
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
 
 
-def build_demo(*, seed: int = 7, size: str = "small", progress: Progress | None = None) -> list[Login]:
+def build_demo(
+    *, seed: int = 7, size: str = "small", progress: Progress | None = None
+) -> list[Login]:
     """Replace any previous demo workspace with a fresh one; return the persona logins."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
@@ -121,11 +123,14 @@ def _products(workspace: Workspace, owner: User) -> None:
     )
 
 
-def _members(rng: random.Random, workspace: Workspace, count: int, report: Progress) -> list[Membership]:
+def _members(
+    rng: random.Random, workspace: Workspace, count: int, report: Progress
+) -> list[Membership]:
     # Hash once: every generated colleague shares a password nobody is told; Argon2 per row
     # would make the large demo take minutes for nothing.
     unusable = make_password(None)
-    users, seen = [], set()
+    users: list[User] = []
+    seen: set[str] = set()
     while len(users) < count:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         local = f"{first}.{last}".lower().replace("ö", "o").replace("á", "a")
@@ -134,18 +139,30 @@ def _members(rng: random.Random, workspace: Workspace, count: int, report: Progr
             local = f"{first}.{last}{n}".lower().replace("ö", "o")
             n += 1
         seen.add(local)
-        users.append(User(email=f"{local}@{EMAIL_DOMAIN}", name=f"{first} {last}", password=unusable))
+        users.append(
+            User(email=f"{local}@{EMAIL_DOMAIN}", name=f"{first} {last}", password=unusable)
+        )
     User.objects.bulk_create(users, batch_size=500)
     users = list(User.objects.filter(email__in=[u.email for u in users]).order_by("email"))
-    weights = [(Role.CONTRIBUTOR, 70), (Role.PRODUCT_OWNER, 10), (Role.PRODUCT_MANAGER, 8), (Role.STAKEHOLDER, 12)]
+    weights = [
+        (Role.CONTRIBUTOR, 70),
+        (Role.PRODUCT_OWNER, 10),
+        (Role.PRODUCT_MANAGER, 8),
+        (Role.STAKEHOLDER, 12),
+    ]
     roles = [r for r, _ in weights]
     chosen = rng.choices(roles, weights=[w for _, w in weights], k=len(users))
     Membership.objects.bulk_create(
-        [Membership(workspace=workspace, user=u, role=r) for u, r in zip(users, chosen, strict=True)],
+        [
+            Membership(workspace=workspace, user=u, role=r)
+            for u, r in zip(users, chosen, strict=True)
+        ],
         batch_size=500,
     )
     report("people", count, count)
-    return list(Membership.objects.filter(workspace=workspace).select_related("user").order_by("pk"))
+    return list(
+        Membership.objects.filter(workspace=workspace).select_related("user").order_by("pk")
+    )
 
 
 def _teams(
@@ -202,16 +219,36 @@ def _history(
         kind = rng.random()
         if kind < 0.55:
             old = team.capacity_points + rng.randint(-6, 6)
-            entry = Entry(verb="updated", target_type="team", target_key=team.key,
-                          target_label=team.name, changes={"capacity_points": [max(old, 0), team.capacity_points]})
+            entry = Entry(
+                verb="updated",
+                target_type="team",
+                target_key=team.key,
+                target_label=team.name,
+                changes={"capacity_points": [max(old, 0), team.capacity_points]},
+            )
         elif kind < 0.8:
-            entry = Entry(verb="updated", target_type="product", target_key="web",
-                          target_label="Acme Dispatch", changes={"description": ["(earlier wording)", "(current wording)"]})
+            entry = Entry(
+                verb="updated",
+                target_type="product",
+                target_key="web",
+                target_label="Acme Dispatch",
+                changes={"description": ["(earlier wording)", "(current wording)"]},
+            )
         else:
             member = rng.choice(members)
-            entry = Entry(verb="changed role", target_type="member", target_key=member.key,
-                          target_label=member.user.email, changes={"role": ["contributor", member.role]})
-        entry.workspace, entry.actor, entry.actor_label, entry.created_at = workspace, actor, actor.display_name, when
+            entry = Entry(
+                verb="changed role",
+                target_type="member",
+                target_key=member.key,
+                target_label=member.user.email,
+                changes={"role": ["contributor", member.role]},
+            )
+        entry.workspace, entry.actor, entry.actor_label, entry.created_at = (
+            workspace,
+            actor,
+            actor.display_name,
+            when,
+        )
         batch.append(entry)
         if len(batch) == 2000 or i == count - 1:
             Entry.objects.bulk_create(batch)

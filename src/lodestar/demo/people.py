@@ -32,7 +32,7 @@ EMAIL_DOMAIN = "acme.example"
 
 # The teams that build Acme's two products: (name, capacity points/week, cost/week USD, blurb)
 TEAMS = (
-    ("Dispatch & Scheduling", 34, "28500", "The dispatch board, scheduling engine and route optimizer."),
+    ("Dispatch & Scheduling", 34, "28500", "Dispatch board, scheduling engine, route optimizer."),
     ("Mobile", 26, "24000", "The technician app on iOS and Android, offline-first."),
     ("Platform", 30, "26000", "Accounts, permissions, the public API and integrations runtime."),
     ("Billing & Integrations", 18, "17500", "Invoicing, payments, QuickBooks and Xero sync."),

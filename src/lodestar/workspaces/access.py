@@ -14,14 +14,25 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.utils import timezone
 
+from lodestar.accounts.models import User
 from lodestar.core.access import Access
 from lodestar.core.errors import MethodNotAllowed
+from lodestar.workspaces.models import Membership, Workspace
 from lodestar.workspaces.permissions import PERMISSIONS, require
 from lodestar.workspaces.selectors import membership_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+class WorkspaceRequest(HttpRequest):
+    """What a view wrapped by workspace_view or api_access receives (for type checkers)."""
+
+    user: User
+    workspace: Workspace
+    membership: Membership
 
 
 def _check_names(*names: str | None) -> None:
@@ -79,4 +90,3 @@ def api_access(permission: str):
         return wrapped
 
     return decorator
-

@@ -167,7 +167,10 @@ class ActivityPage(Schema):
 
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut, 413: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+
+
+CENTS = Decimal("0.01")
 
 
 def _workspace_out(workspace, role: str | None = None) -> dict[str, Any]:
@@ -196,7 +199,8 @@ def _team_out(team) -> dict[str, Any]:
         "name": team.name,
         "description": team.description,
         "capacity_points": team.capacity_points,
-        "cost_per_week": team.cost_per_week,
+        # As stored (2 places), not as sent: "1e5" on create would echo back as "1E+5".
+        "cost_per_week": Decimal(team.cost_per_week).quantize(CENTS),
         "currency": team.workspace.currency,
         "members": [m.key for m in team.members.all()],
     }
@@ -366,9 +370,7 @@ def product_update(request: HttpRequest, slug: str, product_key: str, payload: P
     return _product_out(product)
 
 
-@router.delete(
-    "/workspaces/{slug}/products/{product_key}", response={204: None, **WRITE_ERRORS}
-)
+@router.delete("/workspaces/{slug}/products/{product_key}", response={204: None, **WRITE_ERRORS})
 @api_access("product.manage")
 def product_delete(request: HttpRequest, slug: str, product_key: str):
     product = selectors.product_get(workspace=request.workspace, key=product_key)

@@ -63,9 +63,7 @@ class ConfirmKeyForm(StyledForm):
 class TeamForm(StyledForm):
     name = forms.CharField(max_length=80)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    capacity_points = forms.IntegerField(
-        min_value=0, initial=0, label="Capacity (points per week)"
-    )
+    capacity_points = forms.IntegerField(min_value=0, initial=0, label="Capacity (points per week)")
     cost_per_week = forms.DecimalField(
         min_value=0, max_digits=12, decimal_places=2, initial=0, label="Cost per week"
     )
@@ -75,7 +73,9 @@ class TeamForm(StyledForm):
 
     def __init__(self, *args, member_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = list(member_choices)
+        members = self.fields["members"]
+        assert isinstance(members, forms.MultipleChoiceField)
+        members.choices = list(member_choices)
 
 
 class TokenForm(StyledForm):

@@ -28,8 +28,8 @@ def membership_for(*, user, slug: str, token: ApiToken | None = None) -> Members
 
 
 def memberships_of(user) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("workspace").order_by(
-        "workspace__name"
+    return (
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
     )
 
 

@@ -210,8 +210,12 @@ def invitation_from_token(token: str) -> Invitation:
     except signing.SignatureExpired:
         raise Conflict("This invitation has expired. Ask for a new one.") from None
     except signing.BadSignature:
-        raise NotFound("This invitation link is not valid. Check that it was copied whole.") from None
-    invitation = Invitation.objects.select_related("workspace", "invited_by").filter(key=key).first()
+        raise NotFound(
+            "This invitation link is not valid. Check that it was copied whole."
+        ) from None
+    invitation = (
+        Invitation.objects.select_related("workspace", "invited_by").filter(key=key).first()
+    )
     if invitation is None:
         raise NotFound("This invitation no longer exists.")
     if invitation.accepted_at is not None:
@@ -421,7 +425,7 @@ def team_create(
     name: str,
     description: str = "",
     capacity_points: int | str | None = 0,
-    cost_per_week: Decimal | str | None = 0,
+    cost_per_week: Decimal | str | None = Decimal(0),
     member_keys: list[str] | None = None,
 ) -> Team:
     capacity, cost, errors = _team_values(capacity_points, cost_per_week)
@@ -479,7 +483,11 @@ def team_update(
         raise Invalid(fields=errors)
     members = None if member_keys is None else _team_members(team.workspace, member_keys)
     with transaction.atomic():
-        if Team.objects.filter(workspace=team.workspace, name=team.name).exclude(pk=team.pk).exists():
+        if (
+            Team.objects.filter(workspace=team.workspace, name=team.name)
+            .exclude(pk=team.pk)
+            .exists()
+        ):
             team.refresh_from_db()
             raise Invalid(fields={"name": [f"A team named {name.strip()!r} exists."]})
         team.save()

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from lodestar.core.errors import Invalid
 from lodestar.core.forms import apply_errors
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
-from lodestar.workspaces.access import workspace_view
+from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.forms import ConfirmKeyForm, ProductEditForm, ProductForm, TeamForm
 
 
 @workspace_view(read="workspace.view", write="product.manage")
-def products(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def products(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -40,8 +40,8 @@ def products(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(read="workspace.view", write="product.manage")
-def product_detail(request: HttpRequest, product_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def product_detail(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    workspace = request.workspace
     product = selectors.product_get(workspace=workspace, key=product_key)
     form = ProductEditForm(
         request.POST or None, initial={"name": product.name, "description": product.description}
@@ -63,8 +63,8 @@ def product_detail(request: HttpRequest, product_key: str) -> HttpResponse:
 
 
 @workspace_view(read="product.manage", write="product.manage")
-def product_delete(request: HttpRequest, product_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def product_delete(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    workspace = request.workspace
     product = selectors.product_get(workspace=workspace, key=product_key)
     form = ConfirmKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,8 +93,8 @@ def _member_choices(workspace) -> list[tuple[str, str]]:
 
 
 @workspace_view(read="team.view", write="team.manage")
-def teams(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def teams(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = TeamForm(request.POST or None, member_choices=_member_choices(workspace))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -119,8 +119,8 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(read="team.view", write="team.manage")
-def team_detail(request: HttpRequest, team_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def team_detail(request: WorkspaceRequest, team_key: str) -> HttpResponse:
+    workspace = request.workspace
     team = selectors.team_get(workspace=workspace, key=team_key)
     members = list(team.members.select_related("user").order_by("user__name"))
     form = TeamForm(
@@ -154,8 +154,8 @@ def team_detail(request: HttpRequest, team_key: str) -> HttpResponse:
 
 
 @workspace_view(read="team.manage", write="team.manage")
-def team_delete(request: HttpRequest, team_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def team_delete(request: WorkspaceRequest, team_key: str) -> HttpResponse:
+    workspace = request.workspace
     team = selectors.team_get(workspace=workspace, key=team_key)
     if request.method == "POST":
         services.team_delete(team=team, actor=request.user)

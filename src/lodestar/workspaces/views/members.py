@@ -16,7 +16,7 @@ from lodestar.core.errors import Conflict, Invalid, PermissionDenied
 from lodestar.core.forms import apply_errors
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
-from lodestar.workspaces.access import workspace_view
+from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.forms import InviteForm, RoleForm
 from lodestar.workspaces.models import Role
 
@@ -26,9 +26,9 @@ def _accept_url(request: HttpRequest, token: str) -> str:
 
 
 @workspace_view(read="member.view", write="member.manage")
-def members(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    actor = request.membership  # type: ignore[attr-defined]
+def members(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    actor = request.membership
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,16 +66,16 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(read=None, write="member.manage")
-def member_role(request: HttpRequest, member_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def member_role(request: WorkspaceRequest, member_key: str) -> HttpResponse:
+    workspace = request.workspace
     membership = selectors.member_get(workspace=workspace, key=member_key)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        raise Invalid(fields={name: list(errs) for name, errs in form.errors.items()})
+        raise Invalid(fields={name: [str(e) for e in errs] for name, errs in form.errors.items()})
     try:
         services.membership_set_role(
             membership=membership,
-            actor_membership=request.membership,  # type: ignore[attr-defined]
+            actor_membership=request.membership,
             role=form.cleaned_data["role"],
         )
     except (Conflict, PermissionDenied) as exc:
@@ -88,14 +88,14 @@ def member_role(request: HttpRequest, member_key: str) -> HttpResponse:
 
 
 @workspace_view(read="member.manage", write="member.manage")
-def member_remove(request: HttpRequest, member_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def member_remove(request: WorkspaceRequest, member_key: str) -> HttpResponse:
+    workspace = request.workspace
     membership = selectors.member_get(workspace=workspace, key=member_key)
     if request.method == "POST":
         try:
             services.membership_remove(
                 membership=membership,
-                actor_membership=request.membership,  # type: ignore[attr-defined]
+                actor_membership=request.membership,
             )
         except (Conflict, PermissionDenied) as exc:
             messages.error(request, exc.message)
@@ -106,8 +106,8 @@ def member_remove(request: HttpRequest, member_key: str) -> HttpResponse:
 
 
 @workspace_view(read=None, write="member.manage")
-def invitation_revoke(request: HttpRequest, invitation_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def invitation_revoke(request: WorkspaceRequest, invitation_key: str) -> HttpResponse:
+    workspace = request.workspace
     invitation = selectors.invitation_get(workspace=workspace, key=invitation_key)
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
@@ -127,19 +127,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     form = SignupForm(request.POST or None, initial={"email": invitation.email})
     form.fields["email"].disabled = True
     if request.method == "POST":
-        if not user.is_authenticated:
-            if form.is_valid():
-                try:
-                    user = user_create(
-                        email=invitation.email,
-                        password=form.cleaned_data["password"],
-                        name=form.cleaned_data["name"],
-                    )
-                except Invalid as exc:
-                    apply_errors(form, exc)
-                    user = request.user
-                else:
-                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if not user.is_authenticated and form.is_valid():
+            try:
+                user = user_create(
+                    email=invitation.email,
+                    password=form.cleaned_data["password"],
+                    name=form.cleaned_data["name"],
+                )
+            except Invalid as exc:
+                apply_errors(form, exc)
+                user = request.user
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if user.is_authenticated:
             membership = services.invitation_accept(token=token, user=user)
             messages.success(request, f"Welcome to {membership.workspace.name}.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from lodestar.activity.selectors import activity_list
@@ -11,13 +11,13 @@ from lodestar.core.errors import Invalid
 from lodestar.core.forms import apply_errors
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
-from lodestar.workspaces.access import workspace_view
+from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.forms import TokenForm
 
 
 @workspace_view(read="token.manage", write="token.manage")
-def tokens(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def tokens(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -42,8 +42,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(read=None, write="token.manage")
-def token_revoke(request: HttpRequest, token_key: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def token_revoke(request: WorkspaceRequest, token_key: str) -> HttpResponse:
+    workspace = request.workspace
     token = selectors.token_get(workspace=workspace, user=request.user, key=token_key)
     services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token {token.name} was revoked; scripts using it now get 401.")
@@ -51,8 +51,8 @@ def token_revoke(request: HttpRequest, token_key: str) -> HttpResponse:
 
 
 @workspace_view(read="activity.view")
-def activity(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def activity(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     page = paginate(
         activity_list(workspace=workspace),
         cursor=request.GET.get("cursor"),

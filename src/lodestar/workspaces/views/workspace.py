@@ -11,7 +11,7 @@ from lodestar.core.access import public, signed_in
 from lodestar.core.errors import Invalid
 from lodestar.core.forms import apply_errors
 from lodestar.workspaces import selectors, services
-from lodestar.workspaces.access import workspace_view
+from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.forms import WorkspaceCreateForm, WorkspaceSettingsForm
 from lodestar.workspaces.permissions import role_can
 from lodestar.workspaces.stages import STAGES
@@ -56,9 +56,9 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(read="workspace.view")
-def overview(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    role = request.membership.role  # type: ignore[attr-defined]
+def overview(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    role = request.membership.role
     request.session[LAST_WORKSPACE] = workspace.slug
     context = {
         "products": selectors.product_list(workspace=workspace)[:12],
@@ -75,12 +75,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(read="workspace.view")
-def stage(request: HttpRequest, stage: str) -> HttpResponse:
+def stage(request: WorkspaceRequest, stage: str) -> HttpResponse:
     try:
         current = STAGES[stage]
     except KeyError:
         raise Http404("No such stage") from None
-    role = request.membership.role  # type: ignore[attr-defined]
+    role = request.membership.role
     sections = [s for s in current.sections if role_can(role, s.permission)]
     return render(
         request, "workspaces/stage.html", {"stage": current, "sections": sections, "stages": STAGES}
@@ -88,8 +88,8 @@ def stage(request: HttpRequest, stage: str) -> HttpResponse:
 
 
 @workspace_view(read="workspace.update", write="workspace.update")
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = WorkspaceSettingsForm(
         request.POST or None, initial={"name": workspace.name, "time_zone": workspace.time_zone}
     )

@@ -54,5 +54,3 @@ class Command(LodestarCommand):
         except Invalid as exc:
             raise CommandError(describe(exc)) from None
         self.stdout.write(f"Created user {user.email}.")
-
-

@@ -1,6 +1,13 @@
 from django.core.management import CommandError, call_command
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from lodestar.core.management.base import LodestarCommand, prepare_data_dir
@@ -19,7 +26,7 @@ class Command(LodestarCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args, size, seed, no_serve, host, port, workers, **options) -> None:
-        console = Console(file=self.stdout, highlight=False, width=110)
+        console = Console(file=self.stdout, highlight=False, width=110)  # type: ignore[arg-type]
         prepare_data_dir()
         with Progress(
             TextColumn("{task.description:<8}"),
@@ -29,7 +36,7 @@ class Command(LodestarCommand):
             console=Console(stderr=True),
             transient=False,
         ) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(step: str, done: int, total: int) -> None:
                 if step not in tasks:

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.management import call_command
 
 from lodestar.core.management.base import LodestarCommand, prepare_data_dir
 
