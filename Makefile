@@ -7,7 +7,7 @@ DATA_DIR ?= ./lodestar-data
 # Parallel test workers; browser tests run in the same run.
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint serve bench install clean format
+.PHONY: demo test lint serve bench install clean format screenshot
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Debian: apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -29,8 +29,8 @@ test: $(STAMP)
 		$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	LODESTAR_DATA_DIR=$(CURDIR)/.test-data $(BIN)/mypy
 
 format: $(STAMP)
@@ -39,6 +39,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+screenshot: $(STAMP)
+	$(BIN)/python scripts/screenshot.py
 
 clean:
 	rm -rf $(VENV) .test-data *.egg-info src/*.egg-info

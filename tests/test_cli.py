@@ -287,3 +287,61 @@ def test_restore_refuses_a_file_that_is_not_a_backup(cli, tmp_path):
 def test_serve_rejects_bad_options(cli):
     result = cli("serve", "--port", "70000", check=False)
     assert result.returncode != 0 and "not a TCP port" in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_several_workers_and_stops_cleanly_on_ctrl_c(cli, tmp_path):
+    """`lodestar serve --workers 2` on the embedded defaults: concurrent sign-ups and reads
+    succeed, and SIGINT (Ctrl-C) stops master and workers with exit code 0."""
+    import signal
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    cli("init")
+    port = _free_port()
+    env = {**os.environ, "LODESTAR_LOG_LEVEL": "WARNING", "DATABASE_URL": cli.url_for.get(
+        str(tmp_path / "data"), "")}  # fmt: skip
+    env.pop("LODESTAR_DATA_DIR", None)
+    server = subprocess.Popen(
+        [*LODESTAR, "serve", "--port", str(port), "--workers", "2",
+         "--data-dir", str(tmp_path / "data")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise AssertionError(server.stderr.read()) from None
+                import time
+
+                time.sleep(0.05)
+
+        def status(path: str) -> int:
+            try:
+                return urllib.request.urlopen(base + path, timeout=10).status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(status, ["/healthz", "/accounts/login/"] * 20))
+        assert set(results) == {200}
+        assert status("/static/lodestar/app.css") == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        code = server.wait(timeout=30)
+    assert code == 0
