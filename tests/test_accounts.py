@@ -128,3 +128,15 @@ def test_forms_require_the_csrf_token():
     response = client.post("/accounts/signup/", {"email": "x@example.com", "password": "p" * 12})
     assert response.status_code == 403
     assert not User.objects.filter(email="x@example.com").exists()
+
+
+def test_password_reset_requests_are_rate_limited(client, mailoutbox):
+    UserFactory(email="sam@example.com")
+    for _ in range(3):
+        assert (
+            client.post("/accounts/password-reset/", {"email": "sam@example.com"}).status_code
+            == 302
+        )
+    flood = client.post("/accounts/password-reset/", {"email": "sam@example.com"})
+    assert flood.status_code == 429 and b"Too many attempts" in flood.content
+    assert len(mailoutbox) == 3

@@ -21,6 +21,8 @@ from lodestar.core.ratelimit import Limit, client_ip
 LOGIN_FAILURES_PER_EMAIL = Limit("login-email", limit=10, window_seconds=15 * 60)
 LOGIN_FAILURES_PER_IP = Limit("login-ip", limit=50, window_seconds=15 * 60)
 SIGNUPS_PER_IP = Limit("signup-ip", limit=20, window_seconds=60 * 60)
+RESETS_PER_IP = Limit("reset-ip", limit=10, window_seconds=60 * 60)
+RESETS_PER_EMAIL = Limit("reset-email", limit=3, window_seconds=60 * 60)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -88,8 +90,21 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, rate-limited so it cannot be used to flood someone's inbox."""
+
+    def form_valid(self, form):
+        try:
+            RESETS_PER_IP.consume(client_ip(self.request))
+            RESETS_PER_EMAIL.consume(form.cleaned_data["email"].lower())
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
 password_reset = public(
-    auth_views.PasswordResetView.as_view(
+    PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
         email_template_name="accounts/password_reset_email.txt",
         subject_template_name="accounts/password_reset_subject.txt",
