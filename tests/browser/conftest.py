@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from lodestar.workspaces import services
 
@@ -31,12 +31,16 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 HERE = Path(__file__).parent
+TIMEOUT_MS = 10_000  # generous for a loaded 2-core machine; passing tests never wait it out
+
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _browser_required() -> bool:
     return os.environ.get("LODESTAR_REQUIRE_BROWSER") == "1"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     missing = not CHROMIUM.exists()
     for item in items:
@@ -88,7 +92,7 @@ class Web:
 
     def context(self, **kwargs) -> BrowserContext:
         context = self._new_context(base_url=self.base_url, **kwargs)  # type: ignore[operator]
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", self._guard)
         context.on("console", self._console)
         return context

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible
 
-# (persona, path, expected status, the page's h1). {team} and {invite} are filled per test.
+# name: (persona, path, expected status, text of the page's h1 or None); the {keys} in a
+# path are filled from the test's `acme` world.
 PAGES = {
     "login": ("anonymous", "/accounts/login/", 200, "Sign in to Lodestar"),
     "signup": ("anonymous", "/accounts/signup/", 200, "Create your account"),
@@ -71,7 +72,7 @@ def test_forms_with_errors_have_no_serious_axe_violation(web, acme):
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
 
-    page.get_by_label("Email").fill("new@acme.test")
+    page.get_by_label("Email").fill("fresh@acme.test")
     page.get_by_label("Password").fill("1234")  # too short, too common, all digits
     page.get_by_role("button", name="Create account").click()
     password = page.get_by_label("Password")

@@ -129,6 +129,18 @@ def test_sign_up_create_workspace_invite_and_join_as_stakeholder(web, mailoutbox
         assert response is not None and response.status == 403, page
         expect(member.get_by_role("heading", name="Not allowed")).to_be_visible()
 
+    # Signing out and in again through the forms lands in the same view.
+    member.goto("/w/journey/")
+    member.locator("summary", has_text="Sam Guest").click()
+    member.get_by_role("button", name="Sign out").click()
+    expect(member.get_by_text("You are signed out.")).to_be_visible()
+    member.locator("#id_email").fill("sam@journey.test")
+    member.locator("#id_password").fill(GUEST_PASSWORD)
+    member.get_by_role("button", name="Sign in").click()
+    expect(member).to_have_url(re.compile(r"/w/journey/$"))
+    expect(member.get_by_text("You are stakeholder")).to_be_visible()
+    expect(nav(member).get_by_role("link", name="Members")).to_have_count(0)
+
     # The owner sees the new member with the role, and no pending invitation left.
     owner.reload()
     row = owner.get_by_role("row").filter(has_text="sam@journey.test")
