@@ -386,3 +386,25 @@ def test_stakeholder_sees_a_read_only_shell(world):
     assert "/w/acme/members/" not in page and "/w/acme/settings/" not in page
     assert "Add your first product" not in page
     assert world["stakeholder"].client().get("/w/acme/members/").status_code == 403
+
+
+# -- search -------------------------------------------------------------------------------
+
+
+def test_search_finds_products_teams_and_people_in_this_workspace_only(world):
+    services.product_create(
+        workspace=world.other, actor=world["outsider"].user, key="platform-x", name="Platform X"
+    )
+    page = world["owner"].client().get("/w/acme/search/?q=plat")
+    titles = [title for title, _hits in page.context["results"]]
+    assert titles == ["Teams"]  # acme's team "Platform"; other's product is not acme's
+    people = world["owner"].client().get("/w/acme/search/?q=stakeholder@")
+    assert [h.label for _t, hits in people.context["results"] for h in hits] == ["Stakeholder"]
+
+
+def test_search_respects_the_role_and_needs_two_characters(world):
+    stakeholder = world["stakeholder"].client()
+    assert stakeholder.get("/w/acme/search/?q=platform").context["results"] == []  # no teams
+    assert stakeholder.get("/w/acme/search/?q=web").context["results"][0][0] == "Products"
+    short = world["owner"].client().get("/w/acme/search/?q=w")
+    assert short.context["results"] == [] and b"at least 2 characters" in short.content

@@ -31,6 +31,8 @@ PAGES = {
     "settings": ("owner", "/w/acme/settings/", 200, "Workspace settings"),
     "tokens": ("owner", "/w/acme/tokens/", 200, "Your API tokens"),
     "stage-plan": ("owner", "/w/acme/loop/plan/", 200, "Plan"),
+    "search": ("pm", "/w/acme/search/?q=pla", 200, "Search"),
+    "search-empty": ("pm", "/w/acme/search/?q=zzzz", 200, "Search"),
     "stage-listen": ("owner", "/w/acme/loop/listen/", 200, None),
     "not-found": ("owner", "/w/acme/products/no-such-product/", 404, "Not found"),
     "stakeholder-overview": ("stakeholder", "/w/acme/", 200, "Acme"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("w/<slug:slug>/", workspace.overview, name="overview"),
     path("w/<slug:slug>/loop/<slug:stage>/", workspace.stage, name="stage"),
     path("w/<slug:slug>/settings/", workspace.workspace_settings, name="settings"),
+    path("w/<slug:slug>/search/", workspace.search, name="search"),
     path("w/<slug:slug>/members/", members.members, name="members"),
     path("w/<slug:slug>/members/<str:member_key>/role/", members.member_role, name="member_role"),
     path(

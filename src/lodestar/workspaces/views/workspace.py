@@ -10,6 +10,7 @@ from lodestar.activity.selectors import activity_list
 from lodestar.core.access import public, signed_in
 from lodestar.core.errors import Invalid
 from lodestar.core.forms import apply_errors
+from lodestar.workspaces import search as workspace_search
 from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.forms import WorkspaceCreateForm, WorkspaceSettingsForm
@@ -103,4 +104,15 @@ def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
             return redirect("workspaces:settings", slug=workspace.slug)
     return render(
         request, "workspaces/settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@workspace_view(read="workspace.view")
+def search(request: WorkspaceRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    results = workspace_search.search(membership=request.membership, query=query)
+    return render(
+        request,
+        "workspaces/search.html",
+        {"query": query, "results": results, "min_length": workspace_search.MIN_LENGTH},
     )
