@@ -53,6 +53,7 @@ def test_every_error_class_maps_to_its_status():
             errors.MethodNotAllowed,
             errors.Conflict,
             errors.TooLarge,
+            errors.UnsupportedMediaType,
             errors.RateLimited,
         )
     }
@@ -64,6 +65,7 @@ def test_every_error_class_maps_to_its_status():
         "method_not_allowed": 405,
         "conflict": 409,
         "too_large": 413,
+        "unsupported_media_type": 415,
         "rate_limited": 429,
     }
 
@@ -144,3 +146,9 @@ def test_healthz_is_503_when_the_database_is_down(tmp_path):
     status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
     assert status == "503", result.stderr
     assert json.loads(body)["checks"]["database"].startswith("error")
+
+
+def test_a_malformed_session_cookie_is_no_session_not_an_error(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/w/acme/").status_code == 302  # treated as signed out

@@ -32,12 +32,6 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-class UnsupportedMediaType(errors.LodestarError):
-    status = 415
-    code = "unsupported_media_type"
-    default_message = "Send the request body as JSON, with Content-Type: application/json."
-
-
 def _is_json(content_type: str | None) -> bool:
     main = (content_type or "").lower()
     return main == "application/json" or (
@@ -75,7 +69,9 @@ class JsonParser(Parser):
     def parse_body(self, request: HttpRequest):
         if not _is_json(request.content_type):
             got = request.content_type or "none"
-            raise UnsupportedMediaType(fields={"body": [f"Content-Type is {got}, not JSON."]})
+            raise errors.UnsupportedMediaType(
+                fields={"body": [f"Content-Type is {got}, not JSON."]}
+            )
         try:
             data = json.loads(request.body)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
@@ -194,18 +190,14 @@ _register_routers()
 
 
 def _api_view(view):
-    """Refuse NUL characters in the path and query (PostgreSQL text cannot hold them), and
-    give ninja's plain-text 405 for a method no operation takes the error shape, keeping the
-    Allow header."""
+    """A path with a NUL character names nothing (and PostgreSQL cannot even compare text
+    with one): 404, as for any unknown address. Ninja's plain-text 405, for a method no
+    operation takes, gets the error shape, keeping the Allow header."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if "\x00" in request.path:
-            return _respond(request, errors.Invalid(fields={"path": [NUL_MESSAGE]}))
-        for name, values in request.GET.lists():
-            if "\x00" in name or any("\x00" in value for value in values):
-                field = "query" if "\x00" in name else f"query.{name}"
-                return _respond(request, errors.Invalid(fields={field: [NUL_MESSAGE]}))
+            return _respond(request, errors.NotFound("There is nothing at this address."))
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]

@@ -73,6 +73,12 @@ class TooLarge(LodestarError):
     default_message = "The request body is too large."
 
 
+class UnsupportedMediaType(LodestarError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = "Send the request body as JSON, with Content-Type: application/json."
+
+
 class RateLimited(LodestarError):
     status = 429
     code = "rate_limited"

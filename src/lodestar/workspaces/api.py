@@ -5,16 +5,17 @@ No `from __future__ import annotations` here: see lodestar/api.py.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from lodestar.accounts.models import User
 from lodestar.activity.selectors import activity_list
 from lodestar.core.access import signed_in
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
-from lodestar.workspaces.access import api_access
+from lodestar.workspaces.access import WorkspaceRequest, api_access
 from lodestar.workspaces.models import Role
 
 router = Router(tags=["workspaces"])
@@ -216,13 +217,14 @@ def _page(page, convert) -> dict[str, Any]:
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="Who am I, and where")
 @signed_in
 def me_get(request: HttpRequest):
-    memberships = selectors.memberships_of(request.user)
+    user = cast(User, request.user)  # signed_in: never anonymous here
+    memberships = selectors.memberships_of(user)
     token = getattr(request, "api_token", None)
     if token is not None:
         memberships = memberships.filter(workspace=token.workspace)
     return {
-        "email": request.user.email,
-        "name": request.user.name,
+        "email": user.email,
+        "name": user.name,
         "workspaces": [_workspace_out(m.workspace, m.role) for m in memberships[:200]],
     }
 
@@ -232,13 +234,13 @@ def me_get(request: HttpRequest):
 
 @router.get("/workspaces/{slug}", response={200: WorkspaceOut, **ERRORS})
 @api_access("workspace.view")
-def workspace_get(request: HttpRequest, slug: str):
+def workspace_get(request: WorkspaceRequest, slug: str):
     return _workspace_out(request.workspace, request.membership.role)
 
 
 @router.patch("/workspaces/{slug}", response={200: WorkspaceOut, **WRITE_ERRORS})
 @api_access("workspace.update")
-def workspace_update(request: HttpRequest, slug: str, payload: WorkspaceIn):
+def workspace_update(request: WorkspaceRequest, slug: str, payload: WorkspaceIn):
     workspace = services.workspace_update(
         workspace=request.workspace, actor=request.user, **payload.dict()
     )
@@ -250,7 +252,7 @@ def workspace_update(request: HttpRequest, slug: str, payload: WorkspaceIn):
 
 @router.get("/workspaces/{slug}/members", response={200: MemberPage, **ERRORS})
 @api_access("member.view")
-def member_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
+def member_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         selectors.member_list(workspace=request.workspace), cursor=page.cursor, limit=page.limit
     )
@@ -259,7 +261,7 @@ def member_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
 
 @router.patch("/workspaces/{slug}/members/{member_key}", response={200: MemberOut, **WRITE_ERRORS})
 @api_access("member.manage")
-def member_update(request: HttpRequest, slug: str, member_key: str, payload: RoleIn):
+def member_update(request: WorkspaceRequest, slug: str, member_key: str, payload: RoleIn):
     membership = selectors.member_get(workspace=request.workspace, key=member_key)
     services.membership_set_role(
         membership=membership, actor_membership=request.membership, role=payload.role
@@ -269,7 +271,7 @@ def member_update(request: HttpRequest, slug: str, member_key: str, payload: Rol
 
 @router.delete("/workspaces/{slug}/members/{member_key}", response={204: None, **WRITE_ERRORS})
 @api_access("member.manage")
-def member_remove(request: HttpRequest, slug: str, member_key: str):
+def member_remove(request: WorkspaceRequest, slug: str, member_key: str):
     membership = selectors.member_get(workspace=request.workspace, key=member_key)
     services.membership_remove(membership=membership, actor_membership=request.membership)
     return Status(204, None)
@@ -277,7 +279,7 @@ def member_remove(request: HttpRequest, slug: str, member_key: str):
 
 @router.get("/workspaces/{slug}/invitations", response={200: InvitationPage, **ERRORS})
 @api_access("member.manage")
-def invitation_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
+def invitation_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         selectors.invitation_list_pending(workspace=request.workspace),
         cursor=page.cursor,
@@ -291,7 +293,7 @@ def invitation_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
 
 @router.post("/workspaces/{slug}/invitations", response={201: InvitationOut, **WRITE_ERRORS})
 @api_access("member.manage")
-def invitation_create(request: HttpRequest, slug: str, payload: InvitationIn):
+def invitation_create(request: WorkspaceRequest, slug: str, payload: InvitationIn):
     from django.urls import reverse
 
     invitation, token = services.invitation_create(
@@ -318,7 +320,7 @@ def invitation_create(request: HttpRequest, slug: str, payload: InvitationIn):
     "/workspaces/{slug}/invitations/{invitation_key}", response={204: None, **WRITE_ERRORS}
 )
 @api_access("member.manage")
-def invitation_revoke(request: HttpRequest, slug: str, invitation_key: str):
+def invitation_revoke(request: WorkspaceRequest, slug: str, invitation_key: str):
     invitation = selectors.invitation_get(workspace=request.workspace, key=invitation_key)
     services.invitation_revoke(invitation=invitation, actor=request.user)
     return Status(204, None)
@@ -333,7 +335,7 @@ def _product_out(p) -> dict[str, Any]:
 
 @router.get("/workspaces/{slug}/products", response={200: ProductPage, **ERRORS})
 @api_access("workspace.view")
-def product_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
+def product_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         selectors.product_list(workspace=request.workspace), cursor=page.cursor, limit=page.limit
     )
@@ -342,7 +344,7 @@ def product_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
 
 @router.post("/workspaces/{slug}/products", response={201: ProductOut, **WRITE_ERRORS})
 @api_access("product.manage")
-def product_create(request: HttpRequest, slug: str, payload: ProductIn):
+def product_create(request: WorkspaceRequest, slug: str, payload: ProductIn):
     product = services.product_create(
         workspace=request.workspace, actor=request.user, **payload.dict()
     )
@@ -351,7 +353,7 @@ def product_create(request: HttpRequest, slug: str, payload: ProductIn):
 
 @router.get("/workspaces/{slug}/products/{product_key}", response={200: ProductOut, **ERRORS})
 @api_access("workspace.view")
-def product_get(request: HttpRequest, slug: str, product_key: str):
+def product_get(request: WorkspaceRequest, slug: str, product_key: str):
     return _product_out(selectors.product_get(workspace=request.workspace, key=product_key))
 
 
@@ -359,7 +361,7 @@ def product_get(request: HttpRequest, slug: str, product_key: str):
     "/workspaces/{slug}/products/{product_key}", response={200: ProductOut, **WRITE_ERRORS}
 )
 @api_access("product.manage")
-def product_update(request: HttpRequest, slug: str, product_key: str, payload: ProductPatch):
+def product_update(request: WorkspaceRequest, slug: str, product_key: str, payload: ProductPatch):
     product = selectors.product_get(workspace=request.workspace, key=product_key)
     product = services.product_update(
         product=product,
@@ -372,7 +374,7 @@ def product_update(request: HttpRequest, slug: str, product_key: str, payload: P
 
 @router.delete("/workspaces/{slug}/products/{product_key}", response={204: None, **WRITE_ERRORS})
 @api_access("product.manage")
-def product_delete(request: HttpRequest, slug: str, product_key: str):
+def product_delete(request: WorkspaceRequest, slug: str, product_key: str):
     product = selectors.product_get(workspace=request.workspace, key=product_key)
     services.product_delete(product=product, actor=request.user, confirm_key=product.key)
     return Status(204, None)
@@ -383,7 +385,7 @@ def product_delete(request: HttpRequest, slug: str, product_key: str):
 
 @router.get("/workspaces/{slug}/teams", response={200: TeamPage, **ERRORS})
 @api_access("team.view")
-def team_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
+def team_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         selectors.team_list(workspace=request.workspace)
         .select_related("workspace")
@@ -396,7 +398,7 @@ def team_list(request: HttpRequest, slug: str, page: Query[PageQuery]):
 
 @router.post("/workspaces/{slug}/teams", response={201: TeamOut, **WRITE_ERRORS})
 @api_access("team.manage")
-def team_create(request: HttpRequest, slug: str, payload: TeamIn):
+def team_create(request: WorkspaceRequest, slug: str, payload: TeamIn):
     data = payload.dict()
     team = services.team_create(
         workspace=request.workspace, actor=request.user, member_keys=data.pop("members"), **data
@@ -406,13 +408,13 @@ def team_create(request: HttpRequest, slug: str, payload: TeamIn):
 
 @router.get("/workspaces/{slug}/teams/{team_key}", response={200: TeamOut, **ERRORS})
 @api_access("team.view")
-def team_get(request: HttpRequest, slug: str, team_key: str):
+def team_get(request: WorkspaceRequest, slug: str, team_key: str):
     return _team_out(selectors.team_get(workspace=request.workspace, key=team_key))
 
 
 @router.patch("/workspaces/{slug}/teams/{team_key}", response={200: TeamOut, **WRITE_ERRORS})
 @api_access("team.manage")
-def team_update(request: HttpRequest, slug: str, team_key: str, payload: TeamPatch):
+def team_update(request: WorkspaceRequest, slug: str, team_key: str, payload: TeamPatch):
     team = selectors.team_get(workspace=request.workspace, key=team_key)
     data = payload.dict(exclude_unset=True)
     team = services.team_update(
@@ -429,7 +431,7 @@ def team_update(request: HttpRequest, slug: str, team_key: str, payload: TeamPat
 
 @router.delete("/workspaces/{slug}/teams/{team_key}", response={204: None, **WRITE_ERRORS})
 @api_access("team.manage")
-def team_delete(request: HttpRequest, slug: str, team_key: str):
+def team_delete(request: WorkspaceRequest, slug: str, team_key: str):
     team = selectors.team_get(workspace=request.workspace, key=team_key)
     services.team_delete(team=team, actor=request.user)
     return Status(204, None)
@@ -440,7 +442,7 @@ def team_delete(request: HttpRequest, slug: str, team_key: str):
 
 @router.get("/workspaces/{slug}/activity", response={200: ActivityPage, **ERRORS})
 @api_access("activity.view")
-def activity_list_get(request: HttpRequest, slug: str, page: Query[PageQuery]):
+def activity_list_get(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         activity_list(workspace=request.workspace),
         cursor=page.cursor,
