@@ -287,25 +287,44 @@ def test_product_keys_are_per_workspace(world):
 
 def test_team_lifecycle_and_validation(world):
     client = world["po"].client()
-    members = [world["contributor"].membership.key, world["pm"].membership.key]
     response = client.post(
-        "/w/acme/teams/",
-        {
-            "name": "Growth",
-            "capacity_points": "21",
-            "cost_per_week": "14000.50",
-            "members": members,
-        },
+        "/w/acme/teams/", {"name": "Growth", "capacity_points": "21", "cost_per_week": "14000.50"}
     )
-    assert response.status_code == 302
     team = Team.objects.get(workspace=world.workspace, name="Growth")
+    assert response["Location"] == f"/w/acme/teams/{team.key}/"
     assert team.capacity_points == 21 and str(team.cost_per_week) == "14000.50"
-    assert {m.key for m in team.members.all()} == set(members)
+    for persona in ("contributor", "pm"):
+        added = client.post(f"/w/acme/teams/{team.key}/members/", {"email": f"{persona}@acme.test"})
+        assert added.status_code == 302
+    assert {m.user.email for m in team.members.all()} == {"contributor@acme.test", "pm@acme.test"}
     bad = client.post("/w/acme/teams/", {"name": "Growth", "capacity_points": "-1"})
     assert bad.status_code == 400
     assert "capacity_points" in bad.context["form"].errors
     page = client.get(f"/w/acme/teams/{team.key}/").content.decode()
     assert "14,000.50 USD" in page
+    # Saving the team's fields leaves its members alone.
+    client.post(
+        f"/w/acme/teams/{team.key}/",
+        {"name": "Growth", "capacity_points": "24", "cost_per_week": "15000"},
+    )
+    team.refresh_from_db()
+    assert team.capacity_points == 24 and team.members.count() == 2
+    pm_key = world["pm"].membership.key
+    client.post(f"/w/acme/teams/{team.key}/members/{pm_key}/remove/")
+    assert [m.user.email for m in team.members.all()] == ["contributor@acme.test"]
+    verbs = Entry.objects.filter(target_key=team.key).values_list("verb", flat=True)
+    assert {"created", "added to team", "updated", "removed from team"} <= set(verbs)
+
+
+def test_adding_a_team_member_needs_a_member_of_this_workspace(world):
+    client = world["owner"].client()
+    url = f"/w/acme/teams/{world.team.key}/members/"
+    stranger = client.post(url, {"email": "outsider@other.test"})
+    assert stranger.status_code == 400
+    assert "not a member of this workspace" in stranger.context["member_form"].errors["email"][0]
+    twice = client.post(url, {"email": "contributor@acme.test"})
+    assert "already in the team" in twice.context["member_form"].errors["email"][0]
+    assert world.team.members.count() == 1
 
 
 def test_team_members_must_belong_to_the_workspace(world):

@@ -67,15 +67,14 @@ class TeamForm(StyledForm):
     cost_per_week = forms.DecimalField(
         min_value=0, max_digits=12, decimal_places=2, initial=0, label="Cost per week"
     )
-    members = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Members"
-    )
 
-    def __init__(self, *args, member_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        members = self.fields["members"]
-        assert isinstance(members, forms.MultipleChoiceField)
-        members.choices = list(member_choices)
+
+class TeamMemberForm(StyledForm):
+    email = forms.EmailField(
+        label="Add a member by email",
+        help_text="Anyone who is a member of this workspace.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class TokenForm(StyledForm):

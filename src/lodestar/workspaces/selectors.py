@@ -79,6 +79,10 @@ def team_get(*, workspace: Workspace, key: str) -> Team:
         raise NotFound("No such team.") from None
 
 
+def team_members(*, team: Team) -> list[Membership]:
+    return list(team.members.select_related("user").order_by("user__name", "pk"))
+
+
 def token_list(*, workspace: Workspace, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(workspace=workspace, user=user, revoked_at=None)
 

@@ -519,6 +519,47 @@ def team_update(
     return team
 
 
+def team_member_add(*, team: Team, actor, email: str) -> Membership:
+    email = (email or "").strip().lower()
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(workspace=team.workspace, user__email=email)
+        .first()
+    )
+    if membership is None:
+        raise Invalid(fields={"email": [f"{email} is not a member of this workspace."]})
+    if team.members.filter(pk=membership.pk).exists():
+        raise Invalid(fields={"email": [f"{membership.user.display_name} is already in the team."]})
+    with transaction.atomic():
+        team.members.add(membership)
+        activity_record(
+            workspace=team.workspace,
+            actor=actor,
+            verb="added to team",
+            target_type="team",
+            target_key=team.key,
+            target_label=team.name,
+            changes={"member": [None, email]},
+        )
+    return membership
+
+
+def team_member_remove(*, team: Team, actor, membership: Membership) -> None:
+    if membership.workspace_id != team.workspace_id:
+        raise NotFound("No such member.")
+    with transaction.atomic():
+        team.members.remove(membership)
+        activity_record(
+            workspace=team.workspace,
+            actor=actor,
+            verb="removed from team",
+            target_type="team",
+            target_key=team.key,
+            target_label=team.name,
+            changes={"member": [membership.user.email, None]},
+        )
+
+
 def team_delete(*, team: Team, actor) -> None:
     with transaction.atomic():
         activity_record(

@@ -32,6 +32,16 @@ urlpatterns = [
     path("w/<slug:slug>/teams/", catalog.teams, name="teams"),
     path("w/<slug:slug>/teams/<str:team_key>/", catalog.team_detail, name="team"),
     path("w/<slug:slug>/teams/<str:team_key>/delete/", catalog.team_delete, name="team_delete"),
+    path(
+        "w/<slug:slug>/teams/<str:team_key>/members/",
+        catalog.team_member_add,
+        name="team_member_add",
+    ),
+    path(
+        "w/<slug:slug>/teams/<str:team_key>/members/<str:member_key>/remove/",
+        catalog.team_member_remove,
+        name="team_member_remove",
+    ),
     path("w/<slug:slug>/tokens/", tokens.tokens, name="tokens"),
     path("w/<slug:slug>/tokens/<str:token_key>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("w/<slug:slug>/activity/", tokens.activity, name="activity"),

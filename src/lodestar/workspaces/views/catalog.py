@@ -11,7 +11,13 @@ from lodestar.core.forms import apply_errors
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
-from lodestar.workspaces.forms import ConfirmKeyForm, ProductEditForm, ProductForm, TeamForm
+from lodestar.workspaces.forms import (
+    ConfirmKeyForm,
+    ProductEditForm,
+    ProductForm,
+    TeamForm,
+    TeamMemberForm,
+)
 
 
 @workspace_view(read="workspace.view", write="product.manage")
@@ -85,28 +91,20 @@ def product_delete(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     )
 
 
-def _member_choices(workspace) -> list[tuple[str, str]]:
-    return [
-        (m.key, f"{m.user.display_name} ({m.get_role_display()})")
-        for m in selectors.member_list(workspace=workspace).order_by("user__name")[:500]
-    ]
-
-
 @workspace_view(read="team.view", write="team.manage")
 def teams(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    form = TeamForm(request.POST or None, member_choices=_member_choices(workspace))
+    form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
             team = services.team_create(
-                workspace=workspace, actor=request.user, member_keys=data.pop("members"), **data
+                workspace=workspace, actor=request.user, **form.cleaned_data
             )
         except Invalid as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Team {team.name} was created.")
-            return redirect("workspaces:teams", slug=workspace.slug)
+            messages.success(request, f"Team {team.name} was created. Now add its members.")
+            return redirect("workspaces:team", slug=workspace.slug, team_key=team.key)
     page = paginate(
         selectors.team_list(workspace=workspace), cursor=request.GET.get("cursor"), limit=50
     )
@@ -118,39 +116,71 @@ def teams(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
+def _team_page(request: WorkspaceRequest, team, *, form=None, member_form=None, status=200):
+    return render(
+        request,
+        "workspaces/team.html",
+        {
+            "team": team,
+            "members": selectors.team_members(team=team),
+            "form": form
+            or TeamForm(
+                initial={
+                    "name": team.name,
+                    "description": team.description,
+                    "capacity_points": team.capacity_points,
+                    "cost_per_week": team.cost_per_week,
+                }
+            ),
+            "member_form": member_form or TeamMemberForm(),
+        },
+        status=status,
+    )
+
+
 @workspace_view(read="team.view", write="team.manage")
 def team_detail(request: WorkspaceRequest, team_key: str) -> HttpResponse:
-    workspace = request.workspace
-    team = selectors.team_get(workspace=workspace, key=team_key)
-    members = list(team.members.select_related("user").order_by("user__name"))
-    form = TeamForm(
-        request.POST or None,
-        member_choices=_member_choices(workspace),
-        initial={
-            "name": team.name,
-            "description": team.description,
-            "capacity_points": team.capacity_points,
-            "cost_per_week": team.cost_per_week,
-            "members": [m.key for m in members],
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    """The team and its edit form. Members are added and removed one at a time (below), so
+    this form never rewrites the member list: a page cannot drop people it did not show."""
+    team = selectors.team_get(workspace=request.workspace, key=team_key)
+    if request.method != "POST":
+        return _team_page(request, team)
+    form = TeamForm(request.POST)
+    if form.is_valid():
         try:
-            services.team_update(
-                team=team, actor=request.user, member_keys=data.pop("members"), **data
-            )
+            services.team_update(team=team, actor=request.user, **form.cleaned_data)
         except Invalid as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "Team saved.")
-            return redirect("workspaces:team", slug=workspace.slug, team_key=team.key)
-    return render(
-        request,
-        "workspaces/team.html",
-        {"team": team, "members": members, "form": form},
-        status=400 if form.errors else 200,
-    )
+            return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
+    return _team_page(request, team, form=form, status=400)
+
+
+@workspace_view(read=None, write="team.manage")
+def team_member_add(request: WorkspaceRequest, team_key: str) -> HttpResponse:
+    team = selectors.team_get(workspace=request.workspace, key=team_key)
+    form = TeamMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.team_member_add(
+                team=team, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{membership.user.display_name} joined {team.name}.")
+            return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
+    return _team_page(request, team, member_form=form, status=400)
+
+
+@workspace_view(read=None, write="team.manage")
+def team_member_remove(request: WorkspaceRequest, team_key: str, member_key: str) -> HttpResponse:
+    team = selectors.team_get(workspace=request.workspace, key=team_key)
+    membership = selectors.member_get(workspace=request.workspace, key=member_key)
+    services.team_member_remove(team=team, actor=request.user, membership=membership)
+    messages.success(request, f"{membership.user.display_name} left {team.name}.")
+    return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
 
 
 @workspace_view(read="team.manage", write="team.manage")
