@@ -2,7 +2,7 @@ import zoneinfo
 
 from django import forms
 
-from lodestar.core.forms import StyledForm
+from lodestar.core.forms import LongSelect, StyledForm
 from lodestar.workspaces.models import CURRENCIES, Role
 
 _ZONES = sorted(zoneinfo.available_timezones())
@@ -22,6 +22,7 @@ class WorkspaceCreateForm(StyledForm):
     )
     time_zone = forms.ChoiceField(
         choices=[(z, z) for z in _ZONES],
+        widget=LongSelect,
         initial="UTC",
         label="Time zone",
         help_text="Used for dates, release days and analytics' day and week boundaries.",
@@ -30,7 +31,9 @@ class WorkspaceCreateForm(StyledForm):
 
 class WorkspaceSettingsForm(StyledForm):
     name = forms.CharField(max_length=80, label="Workspace name")
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in _ZONES], label="Time zone")
+    time_zone = forms.ChoiceField(
+        choices=[(z, z) for z in _ZONES], widget=LongSelect, label="Time zone"
+    )
 
 
 class InviteForm(StyledForm):
