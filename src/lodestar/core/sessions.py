@@ -9,4 +9,5 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 
 class SessionStore(DatabaseSessionStore):
     def _validate_session_key(self, key: str | None) -> bool:
-        return bool(super()._validate_session_key(key) and key and key.isascii() and key.isalnum())
+        valid = super()._validate_session_key(key)  # type: ignore[misc]
+        return bool(valid and key and key.isascii() and key.isalnum())
