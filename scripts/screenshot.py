@@ -47,7 +47,7 @@ def main() -> None:
         try:
             for _ in range(100):
                 try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
+                    urllib.request.urlopen(base + "/healthz", timeout=1)
                     break
                 except OSError:
                     time.sleep(0.1)
