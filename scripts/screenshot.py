@@ -52,9 +52,7 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.1)
             with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 820})
                 page.goto(base + "/accounts/login/")
                 page.fill("#id_email", "priya@acme.example")
