@@ -313,7 +313,7 @@ def test_team_lifecycle_and_validation(world):
     client.post(f"/w/acme/teams/{team.key}/members/{pm_key}/remove/")
     assert [m.user.email for m in team.members.all()] == ["contributor@acme.test"]
     verbs = Entry.objects.filter(target_key=team.key).values_list("verb", flat=True)
-    assert {"created", "added to team", "updated", "removed from team"} <= set(verbs)
+    assert {"created", "added a member to", "updated", "removed a member from"} <= set(verbs)
 
 
 def test_adding_a_team_member_needs_a_member_of_this_workspace(world):

@@ -206,52 +206,92 @@ def _history(
     count: int,
     report: Progress,
 ) -> None:
-    """Two years of plausible edits, so the activity log reads like a lived-in workspace."""
-    editors = [m for m in members if m.role != Role.STAKEHOLDER]
+    """Two years of plausible edits, so the activity log reads like a lived-in workspace:
+    capacity re-planned each quarter, people moving between teams, roles changing,
+    colleagues invited, budgets revised."""
+    planners = [m.user for m in members if m.role in MANAGING_ROLES] or [members[0].user]
     made_by_build = list(Entry.objects.filter(workspace=workspace).order_by("pk"))
     times = sorted(
         EPOCH - timedelta(minutes=rng.randint(60, 2 * 365 * 24 * 60)) for _ in range(count)
     )
+    makers = [_capacity_change, _team_move, _role_change, _invitation, _budget_change]
+    weights = [45, 25, 10, 10, 10]
     batch: list[Entry] = []
     for i, when in enumerate(times):
-        actor = rng.choice(editors).user
-        team = rng.choice(teams)
-        kind = rng.random()
-        if kind < 0.55:
-            old = team.capacity_points + rng.randint(-6, 6)
-            entry = Entry(
-                verb="updated",
-                target_type="team",
-                target_key=team.key,
-                target_label=team.name,
-                changes={"capacity_points": [max(old, 0), team.capacity_points]},
-            )
-        elif kind < 0.8:
-            entry = Entry(
-                verb="updated",
-                target_type="product",
-                target_key="web",
-                target_label="Acme Dispatch",
-                changes={"description": ["(earlier wording)", "(current wording)"]},
-            )
-        else:
-            member = rng.choice(members)
-            entry = Entry(
-                verb="changed role",
-                target_type="member",
-                target_key=member.key,
-                target_label=member.user.email,
-                changes={"role": ["contributor", member.role]},
-            )
-        entry.workspace, entry.actor, entry.actor_label, entry.created_at = (
-            workspace,
-            actor,
-            actor.display_name,
-            when,
-        )
+        make = rng.choices(makers, weights=weights)[0]
+        entry = make(rng, rng.choice(teams), rng.choice(members))
+        actor = rng.choice(planners)
+        entry.workspace, entry.actor, entry.actor_label = workspace, actor, actor.display_name
+        entry.created_at = when
         batch.append(entry)
         if len(batch) == 2000 or i == count - 1:
             Entry.objects.bulk_create(batch)
             batch = []
             report("history", i + 1, count)
     _move_to_end(made_by_build)
+
+
+MANAGING_ROLES = (Role.OWNER, Role.ADMIN, Role.PRODUCT_MANAGER, Role.PRODUCT_OWNER)
+# The role someone plausibly had before the one they hold now.
+PREVIOUS_ROLE = {
+    Role.PRODUCT_OWNER: Role.CONTRIBUTOR,
+    Role.PRODUCT_MANAGER: Role.PRODUCT_OWNER,
+    Role.CONTRIBUTOR: Role.STAKEHOLDER,
+    Role.STAKEHOLDER: Role.CONTRIBUTOR,
+}
+
+
+def _capacity_change(rng: random.Random, team: Team, member: Membership) -> Entry:
+    old = max(team.capacity_points + rng.choice((-6, -4, -3, -2, 2, 3, 4, 5)), 4)
+    return Entry(
+        verb="updated",
+        target_type="team",
+        target_key=team.key,
+        target_label=team.name,
+        changes={"capacity_points": [old, team.capacity_points]},
+    )
+
+
+def _team_move(rng: random.Random, team: Team, member: Membership) -> Entry:
+    joined = rng.random() < 0.6
+    return Entry(
+        verb="added a member to" if joined else "removed a member from",
+        target_type="team",
+        target_key=team.key,
+        target_label=team.name,
+        changes={"member": [None, member.user.email] if joined else [member.user.email, None]},
+    )
+
+
+def _role_change(rng: random.Random, team: Team, member: Membership) -> Entry:
+    if member.role not in PREVIOUS_ROLE:  # owners and admins keep theirs in this story
+        return _capacity_change(rng, team, member)
+    before, after = PREVIOUS_ROLE[Role(member.role)], member.role
+    return Entry(
+        verb="changed role",
+        target_type="member",
+        target_key=member.key,
+        target_label=member.user.email,
+        changes={"role": [before.value, after]},
+    )
+
+
+def _invitation(rng: random.Random, team: Team, member: Membership) -> Entry:
+    return Entry(
+        verb="invited",
+        target_type="member",
+        target_key="",
+        target_label=member.user.email,
+        changes={"role": [None, member.role]},
+    )
+
+
+def _budget_change(rng: random.Random, team: Team, member: Membership) -> Entry:
+    old = team.cost_per_week - Decimal(rng.choice((500, 1000, 1500, 2500)))
+    return Entry(
+        verb="updated",
+        target_type="team",
+        target_key=team.key,
+        target_label=team.name,
+        changes={"cost_per_week": [str(old), str(team.cost_per_week)]},
+    )

@@ -223,7 +223,7 @@ def team_member_add(*, team: Team, actor, email: str) -> Membership:
         activity_record(
             workspace=team.workspace,
             actor=actor,
-            verb="added to team",
+            verb="added a member to",
             target_type="team",
             target_key=team.key,
             target_label=team.name,
@@ -240,7 +240,7 @@ def team_member_remove(*, team: Team, actor, membership: Membership) -> None:
         activity_record(
             workspace=team.workspace,
             actor=actor,
-            verb="removed from team",
+            verb="removed a member from",
             target_type="team",
             target_key=team.key,
             target_label=team.name,
