@@ -19,6 +19,7 @@ from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.forms import InviteForm, RoleForm
 from lodestar.workspaces.models import Role
+from lodestar.workspaces.permissions import role_can
 
 
 def _accept_url(request: HttpRequest, token: str) -> str:
@@ -47,7 +48,7 @@ def members(request: WorkspaceRequest) -> HttpResponse:
         limit=50,
     )
     pending = list(selectors.invitation_list_pending(workspace=workspace)[:50])
-    can_manage = actor.role in (Role.OWNER, Role.ADMIN)
+    can_manage = role_can(actor.role, "member.manage")
     invitations = [
         (inv, _accept_url(request, services.invitation_token(inv)) if can_manage else None)
         for inv in pending
