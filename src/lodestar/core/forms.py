@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 from django import forms
 from django.forms.utils import flatatt
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from lodestar.core.errors import Invalid
@@ -35,6 +39,29 @@ class LongSelect(forms.Select):
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+class Submission(NamedTuple):
+    ok: bool
+    result: Any = None
+
+
+def submit(request: HttpRequest, form: forms.Form, action: Callable[..., Any]) -> Submission:
+    """The write half of a form view: on POST with a valid form, call
+    `action(**form.cleaned_data)` (a service). A service's Invalid puts its field errors on the
+    form, so the page re-renders them next to the fields (status: `form_status(form)`)."""
+    if request.method != "POST" or not form.is_valid():
+        return Submission(False)
+    try:
+        return Submission(True, action(**form.cleaned_data))
+    except Invalid as exc:
+        apply_errors(form, exc)
+        return Submission(False)
+
+
+def form_status(*forms_: forms.Form) -> int:
+    """400 when a re-shown form carries errors, else 200."""
+    return 400 if any(f.errors for f in forms_) else 200
 
 
 def apply_errors(form: forms.Form, error: Invalid) -> None:

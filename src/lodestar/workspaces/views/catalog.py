@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from lodestar.core.errors import Invalid
-from lodestar.core.forms import apply_errors
+from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
@@ -24,70 +25,53 @@ from lodestar.workspaces.forms import (
 def products(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(
-                workspace=workspace, actor=request.user, **form.cleaned_data
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{product.name} ({product.key}) was added.")
-            return redirect("workspaces:products", slug=workspace.slug)
+    done = submit(
+        request, form, partial(services.product_create, workspace=workspace, actor=request.user)
+    )
+    if done.ok:
+        messages.success(request, f"{done.result.name} ({done.result.key}) was added.")
+        return redirect("workspaces:products", slug=workspace.slug)
     page = paginate(
         selectors.product_list(workspace=workspace), cursor=request.GET.get("cursor"), limit=50
     )
     return render(
-        request,
-        "workspaces/products.html",
-        {"page": page, "form": form},
-        status=400 if form.errors else 200,
+        request, "workspaces/products.html", {"page": page, "form": form}, status=form_status(form)
     )
 
 
 @workspace_view(read="workspace.view", write="product.manage")
 def product_detail(request: WorkspaceRequest, product_key: str) -> HttpResponse:
-    workspace = request.workspace
-    product = selectors.product_get(workspace=workspace, key=product_key)
+    product = selectors.product_get(workspace=request.workspace, key=product_key)
     form = ProductEditForm(
         request.POST or None, initial={"name": product.name, "description": product.description}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(product=product, actor=request.user, **form.cleaned_data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Product saved.")
-            return redirect("workspaces:product", slug=workspace.slug, product_key=product.key)
+    if submit(
+        request, form, partial(services.product_update, product=product, actor=request.user)
+    ).ok:
+        messages.success(request, "Product saved.")
+        return redirect("workspaces:product", slug=request.workspace.slug, product_key=product.key)
     return render(
         request,
         "workspaces/product.html",
         {"product": product, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
 @workspace_view(read="product.manage", write="product.manage")
 def product_delete(request: WorkspaceRequest, product_key: str) -> HttpResponse:
-    workspace = request.workspace
-    product = selectors.product_get(workspace=workspace, key=product_key)
+    product = selectors.product_get(workspace=request.workspace, key=product_key)
     form = ConfirmKeyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_delete(
-                product=product, actor=request.user, confirm_key=form.cleaned_data["confirm_key"]
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{product.name} was deleted.")
-            return redirect("workspaces:products", slug=workspace.slug)
+    if submit(
+        request, form, partial(services.product_delete, product=product, actor=request.user)
+    ).ok:
+        messages.success(request, f"{product.name} was deleted.")
+        return redirect("workspaces:products", slug=request.workspace.slug)
     return render(
         request,
         "workspaces/product_delete.html",
         {"product": product, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -95,46 +79,40 @@ def product_delete(request: WorkspaceRequest, product_key: str) -> HttpResponse:
 def teams(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = TeamForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = services.team_create(
-                workspace=workspace, actor=request.user, **form.cleaned_data
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Team {team.name} was created. Now add its members.")
-            return redirect("workspaces:team", slug=workspace.slug, team_key=team.key)
+    done = submit(
+        request, form, partial(services.team_create, workspace=workspace, actor=request.user)
+    )
+    if done.ok:
+        messages.success(request, f"Team {done.result.name} was created. Now add its members.")
+        return redirect("workspaces:team", slug=workspace.slug, team_key=done.result.key)
     page = paginate(
         selectors.team_list(workspace=workspace), cursor=request.GET.get("cursor"), limit=50
     )
     return render(
-        request,
-        "workspaces/teams.html",
-        {"page": page, "form": form},
-        status=400 if form.errors else 200,
+        request, "workspaces/teams.html", {"page": page, "form": form}, status=form_status(form)
     )
 
 
-def _team_page(request: WorkspaceRequest, team, *, form=None, member_form=None, status=200):
+def _team_page(request: WorkspaceRequest, team, *, form=None, member_form=None):
+    form = form or TeamForm(
+        initial={
+            "name": team.name,
+            "description": team.description,
+            "capacity_points": team.capacity_points,
+            "cost_per_week": team.cost_per_week,
+        }
+    )
+    member_form = member_form or TeamMemberForm()
     return render(
         request,
         "workspaces/team.html",
         {
             "team": team,
             "members": selectors.team_members(team=team),
-            "form": form
-            or TeamForm(
-                initial={
-                    "name": team.name,
-                    "description": team.description,
-                    "capacity_points": team.capacity_points,
-                    "cost_per_week": team.cost_per_week,
-                }
-            ),
-            "member_form": member_form or TeamMemberForm(),
+            "form": form,
+            "member_form": member_form,
         },
-        status=status,
+        status=form_status(form, member_form),
     )
 
 
@@ -146,32 +124,21 @@ def team_detail(request: WorkspaceRequest, team_key: str) -> HttpResponse:
     if request.method != "POST":
         return _team_page(request, team)
     form = TeamForm(request.POST)
-    if form.is_valid():
-        try:
-            services.team_update(team=team, actor=request.user, **form.cleaned_data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Team saved.")
-            return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
-    return _team_page(request, team, form=form, status=400)
+    if submit(request, form, partial(services.team_update, team=team, actor=request.user)).ok:
+        messages.success(request, "Team saved.")
+        return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
+    return _team_page(request, team, form=form)
 
 
 @workspace_view(read=None, write="team.manage")
 def team_member_add(request: WorkspaceRequest, team_key: str) -> HttpResponse:
     team = selectors.team_get(workspace=request.workspace, key=team_key)
     form = TeamMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            membership = services.team_member_add(
-                team=team, actor=request.user, email=form.cleaned_data["email"]
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{membership.user.display_name} joined {team.name}.")
-            return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
-    return _team_page(request, team, member_form=form, status=400)
+    done = submit(request, form, partial(services.team_member_add, team=team, actor=request.user))
+    if done.ok:
+        messages.success(request, f"{done.result.user.display_name} joined {team.name}.")
+        return redirect("workspaces:team", slug=request.workspace.slug, team_key=team.key)
+    return _team_page(request, team, member_form=form)
 
 
 @workspace_view(read=None, write="team.manage")

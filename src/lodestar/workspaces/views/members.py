@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from lodestar.accounts.selectors import user_exists
 from lodestar.accounts.services import user_create
 from lodestar.core.access import public
 from lodestar.core.errors import Conflict, Invalid, PermissionDenied
-from lodestar.core.forms import apply_errors
+from lodestar.core.forms import apply_errors, form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
@@ -31,17 +33,16 @@ def members(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     actor = request.membership
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, token = services.invitation_create(
-                workspace=workspace, actor_membership=actor, **form.cleaned_data
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            services.invitation_send(invitation=invitation, accept_url=_accept_url(request, token))
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("workspaces:members", slug=workspace.slug)
+    done = submit(
+        request,
+        form,
+        partial(services.invitation_create, workspace=workspace, actor_membership=actor),
+    )
+    if done.ok:
+        invitation, token = done.result
+        services.invitation_send(invitation=invitation, accept_url=_accept_url(request, token))
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("workspaces:members", slug=workspace.slug)
     page = paginate(
         selectors.member_list(workspace=workspace).prefetch_related("teams"),
         cursor=request.GET.get("cursor"),
@@ -62,7 +63,7 @@ def members(request: WorkspaceRequest) -> HttpResponse:
             "invitations": invitations,
             "roles": Role.choices,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -153,5 +154,5 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "wrong_user": user.is_authenticated and user.email != invitation.email,
             "account_exists": not user.is_authenticated and user_exists(email=invitation.email),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from lodestar.activity.selectors import activity_list
-from lodestar.core.errors import Invalid
-from lodestar.core.forms import apply_errors
+from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
@@ -20,15 +21,12 @@ def tokens(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = TokenForm(request.POST or None)
     secret = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            _token, secret = services.token_create(
-                workspace=workspace, user=request.user, name=form.cleaned_data["name"]
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            form = TokenForm()
+    done = submit(
+        request, form, partial(services.token_create, workspace=workspace, user=request.user)
+    )
+    if done.ok:
+        _token, secret = done.result
+        form = TokenForm()  # shown once, beside an empty form for the next one
     return render(
         request,
         "workspaces/tokens.html",
@@ -37,7 +35,7 @@ def tokens(request: WorkspaceRequest) -> HttpResponse:
             "secret": secret,
             "tokens": selectors.token_list(workspace=workspace, user=request.user)[:100],
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

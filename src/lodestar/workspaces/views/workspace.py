@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lodestar.activity.selectors import activity_list
 from lodestar.core.access import public, signed_in
-from lodestar.core.errors import Invalid
-from lodestar.core.forms import apply_errors
+from lodestar.core.forms import form_status, submit
 from lodestar.workspaces import search as workspace_search
 from lodestar.workspaces import selectors, services
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
@@ -43,17 +44,11 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 def workspace_create(request: HttpRequest) -> HttpResponse:
     form = WorkspaceCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workspace = services.workspace_create(user=request.user, **form.cleaned_data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{workspace.name} is ready. Add a product to begin.")
-            return redirect("workspaces:overview", slug=workspace.slug)
-    return render(
-        request, "workspaces/create.html", {"form": form}, status=400 if form.errors else 200
-    )
+    done = submit(request, form, partial(services.workspace_create, user=request.user))
+    if done.ok:
+        messages.success(request, f"{done.result.name} is ready. Add a product to begin.")
+        return redirect("workspaces:overview", slug=done.result.slug)
+    return render(request, "workspaces/create.html", {"form": form}, status=form_status(form))
 
 
 @workspace_view(read="workspace.view")
@@ -94,17 +89,11 @@ def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     form = WorkspaceSettingsForm(
         request.POST or None, initial={"name": workspace.name, "time_zone": workspace.time_zone}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.workspace_update(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Settings saved.")
-            return redirect("workspaces:settings", slug=workspace.slug)
-    return render(
-        request, "workspaces/settings.html", {"form": form}, status=400 if form.errors else 200
-    )
+    action = partial(services.workspace_update, workspace=workspace, actor=request.user)
+    if submit(request, form, action).ok:
+        messages.success(request, "Settings saved.")
+        return redirect("workspaces:settings", slug=workspace.slug)
+    return render(request, "workspaces/settings.html", {"form": form}, status=form_status(form))
 
 
 @workspace_view(read="workspace.view")
