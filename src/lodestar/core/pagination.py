@@ -1,17 +1,22 @@
 """Keyset pagination: each page costs the same queries however deep it is.
 
-Cursors are opaque to clients (base64 of the last row's internal id, only ever applied inside
-an already permission-filtered queryset, so they reveal nothing about other workspaces).
+A list is ordered by up to one field plus the primary key (always last, as a tie-breaker);
+the cursor carries the last row's values of those fields. Cursors are opaque to clients and
+only ever applied inside an already permission-filtered queryset, so they reveal nothing
+about other workspaces.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from lodestar.core.errors import Invalid
 
@@ -26,18 +31,27 @@ class Page:
     next: str | None
 
 
-def _decode(cursor: str) -> int:
+def _bad_cursor() -> Invalid:
+    return Invalid("The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]})
+
+
+def _encode(values: list[Any]) -> str:
+    plain = [str(v) if isinstance(v, Decimal | datetime) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid(
-            "The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]}
-        ) from None
-
-
-def _encode(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+        raise _bad_cursor() from None
+    if not isinstance(values, list) or len(values) != size or not isinstance(values[-1], int):
+        raise _bad_cursor()
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise _bad_cursor()
+    return values
 
 
 def paginate(
@@ -46,18 +60,36 @@ def paginate(
     cursor: str | None = None,
     limit: int | None = None,
     newest_first: bool = False,
+    order_by: str | None = None,
 ) -> Page:
+    """One page of `queryset`. `order_by` names one non-null field ("name", "-arr"); the
+    primary key follows it in the same direction. Without it: by pk (`newest_first`: desc)."""
     if limit is None:
         limit = DEFAULT_LIMIT
     if limit < 1:
         raise Invalid("limit must be at least 1.", fields={"limit": ["Must be at least 1."]})
     limit = min(limit, MAX_LIMIT)
     count = queryset.count()
-    ordered = queryset.order_by("-pk" if newest_first else "pk")
+    descending = order_by.startswith("-") if order_by else newest_first
+    field = order_by.lstrip("-") if order_by else None
+    pk_order = "-pk" if descending else "pk"
+    ordered = queryset.order_by(order_by, pk_order) if order_by else queryset.order_by(pk_order)
     if cursor:
-        last = _decode(cursor)
-        ordered = ordered.filter(pk__lt=last) if newest_first else ordered.filter(pk__gt=last)
+        after = "lt" if descending else "gt"
+        if field is None:
+            (last_pk,) = _decode(cursor, 1)
+            ordered = ordered.filter(**{f"pk__{after}": last_pk})
+        else:
+            last_value, last_pk = _decode(cursor, 2)
+            ordered = ordered.filter(
+                Q(**{f"{field}__{after}": last_value})
+                | Q(**{field: last_value, f"pk__{after}": last_pk})
+            )
     rows = list(ordered[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(items=rows, count=count, next=_encode(rows[-1].pk) if more and rows else None)
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, field), last.pk] if field else [last.pk])
+    return Page(items=rows, count=count, next=next_cursor)
