@@ -133,6 +133,12 @@ VARIABLES: tuple[Variable, ...] = (
         _positive_int,
     ),
     Variable(
+        "LODESTAR_MAX_UPLOAD_BYTES",
+        "52428800",
+        "Largest file upload accepted (CSV imports, .eml files); bigger ones get a 413.",
+        _positive_int,
+    ),
+    Variable(
         "LODESTAR_LOG_LEVEL",
         "INFO",
         "Least severe log level written to stdout (DEBUG, INFO, WARNING, ERROR).",

@@ -24,6 +24,8 @@ ALLOWED_HOSTS = [*ENV["LODESTAR_ALLOWED_HOSTS"], "testserver"]
 CSRF_TRUSTED_ORIGINS = ENV["LODESTAR_CSRF_TRUSTED_ORIGINS"]
 UPLOADS_DIR = DATA_DIR / "uploads"
 MAX_BODY_BYTES = ENV["LODESTAR_MAX_BODY_BYTES"]
+MAX_UPLOAD_BYTES = ENV["LODESTAR_MAX_UPLOAD_BYTES"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads spool to a temporary file
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "lodestar.accounts",
     "lodestar.workspaces",
     "lodestar.activity",
+    "lodestar.customers",
 ]
 
 MIDDLEWARE = [

@@ -79,8 +79,16 @@ class RequestIdMiddleware:
             logs.request_id.reset(token)
 
 
+def accepts_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that takes file uploads: its bodies may be up to LODESTAR_MAX_UPLOAD_BYTES
+    instead of LODESTAR_MAX_BODY_BYTES."""
+    view.max_body_bytes = settings.MAX_UPLOAD_BYTES  # type: ignore[attr-defined]
+    return view
+
+
 class BodySizeMiddleware:
-    """Refuses a declared-oversize body with 413 before anything reads it."""
+    """Refuses a declared-oversize body with 413 before anything reads it. The limit is the
+    view's own (see accepts_uploads), else LODESTAR_MAX_BODY_BYTES."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -90,15 +98,25 @@ class BodySizeMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(request, errors.Invalid("Content-Length is not a number."))
-        if declared > settings.MAX_BODY_BYTES:
-            return error_response(
-                request,
-                errors.TooLarge(
-                    f"The request body is {declared} bytes; the limit is "
-                    f"{settings.MAX_BODY_BYTES} bytes."
-                ),
-            )
+        if declared > max(settings.MAX_BODY_BYTES, settings.MAX_UPLOAD_BYTES):
+            return self._too_large(request, declared, settings.MAX_UPLOAD_BYTES)
+        request._declared_length = declared  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+        # Runs before CSRF's process_view, the first thing that reads the body.
+        limit = getattr(view, "max_body_bytes", settings.MAX_BODY_BYTES)
+        declared = getattr(request, "_declared_length", 0)
+        if declared > limit:
+            return self._too_large(request, declared, limit)
+        return None
+
+    @staticmethod
+    def _too_large(request: HttpRequest, declared: int, limit: int) -> HttpResponse:
+        return error_response(
+            request,
+            errors.TooLarge(f"The request body is {declared} bytes; the limit is {limit} bytes."),
+        )
 
 
 class SecurityHeadersMiddleware:

@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, Permission] = {
     "team.view": Permission("See teams, their members, capacity and cost", MEMBERS),
     "team.manage": Permission("Create, edit and delete teams", DELIVERY),
     "activity.view": Permission("Read the activity log", MEMBERS),
+    "customer.view": Permission("See companies and people", MEMBERS),
+    "customer.manage": Permission("Add, edit and delete companies and people", DELIVERY),
+    "customer.import": Permission("Import companies and people from CSV", PLANNERS),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 
