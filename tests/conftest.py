@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
+from lodestar.customers.models import Company, Person
+from lodestar.customers.services import company_create, person_create
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Product, Role, Team, Workspace
 from tests.factories import PASSWORD, UserFactory
@@ -57,6 +59,8 @@ class World:
     other_product: Product
     other_team: Team
     personas: dict[str, Persona] = field(default_factory=dict)
+    company: Company | None = None
+    person: Person | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -103,7 +107,18 @@ def build_world() -> World:
         workspace=other, actor=outsider, key="other-web", name="Other web"
     )
     other_team = services.team_create(workspace=other, actor=outsider, name="Other team")
-    return World(workspace, other, product, team, other_product, other_team, personas)
+    world = World(workspace, other, product, team, other_product, other_team, personas)
+    world.company = company_create(
+        workspace=workspace, actor=owner, name="Northwind", domain="northwind.test", arr="120k"
+    )
+    world.person = person_create(
+        workspace=workspace,
+        actor=owner,
+        name="Nora North",
+        email="nora@northwind.test",
+        company_domain="northwind.test",
+    )
+    return world
 
 
 @pytest.fixture

@@ -39,6 +39,8 @@ def _samples(world, persona) -> dict[str, str]:
         "slug": world.workspace.slug,
         "product_key": world.product.key,
         "team_key": world.team.key,
+        "company_key": world.company.key,
+        "person_key": world.person.key,
         "member_key": world["contributor"].membership.key,
         "invitation_key": invitation.key,
         "token_key": own_token.key if own_token else "nokey",
@@ -75,6 +77,10 @@ API_BODIES = {
     ("PATCH", "/api/v1/workspaces/{slug}/products/{product_key}"): {"name": "Renamed"},
     ("POST", "/api/v1/workspaces/{slug}/teams"): {"name": "New team", "capacity_points": 10},
     ("PATCH", "/api/v1/workspaces/{slug}/teams/{team_key}"): {"capacity_points": 12},
+    ("POST", "/api/v1/workspaces/{slug}/companies"): {"name": "Contoso", "arr": "1.5M"},
+    ("PATCH", "/api/v1/workspaces/{slug}/companies/{company_key}"): {"plan": "Enterprise"},
+    ("POST", "/api/v1/workspaces/{slug}/people"): {"name": "Pat", "email": "pat@contoso.test"},
+    ("PATCH", "/api/v1/workspaces/{slug}/people/{person_key}"): {"title": "CTO"},
 }
 
 
@@ -165,7 +171,14 @@ def test_api_operation_obeys_the_matrix(world, method, route):
             assert response.json()["error"]["code"] == "permission_denied"
 
 
-OBJECT_PARAMS = {"product_key", "team_key", "member_key", "invitation_key"}
+OBJECT_PARAMS = {
+    "product_key",
+    "team_key",
+    "member_key",
+    "invitation_key",
+    "company_key",
+    "person_key",
+}
 
 
 def _object_routes(routes):

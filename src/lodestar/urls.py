@@ -12,6 +12,7 @@ urlpatterns = [
     path("invite/<str:token>/", member_views.invitation_accept, name="invitation_accept"),
     path("api/v1/", api.urls),
     path("", include("lodestar.workspaces.urls")),
+    path("", include("lodestar.customers.urls")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

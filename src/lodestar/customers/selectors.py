@@ -59,7 +59,9 @@ def company_get(*, workspace: Workspace, key: str) -> Company:
         raise NotFound("No such company.") from None
 
 
-def person_list(*, workspace: Workspace, q: str = "", company: Company | None = None) -> QuerySet[Person]:
+def person_list(
+    *, workspace: Workspace, q: str = "", company: Company | None = None
+) -> QuerySet[Person]:
     people = Person.objects.filter(workspace=workspace).select_related("company")
     if q:
         people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))

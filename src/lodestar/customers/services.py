@@ -134,9 +134,9 @@ def person_values(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[
         values["external_id"] = _text(data, "external_id", 100, errors)
     if "company_domain" in data:
         values["company_domain"] = normalize_domain(_text(data, "company_domain", 253, errors))
-    if not values.get("name") and not values.get("email") and "name" not in errors:
-        if "name" in data or "email" in data:
-            errors["name"] = ["A person needs a name or an email."]
+    named = values.get("name") or values.get("email")
+    if not named and "name" not in errors and ("name" in data or "email" in data):
+        errors["name"] = ["A person needs a name or an email."]
     return values, errors
 
 
@@ -154,23 +154,30 @@ def _unique_conflicts(model, workspace: Workspace, values: dict[str, Any], exclu
     return errors
 
 
-def _owner(workspace: Workspace, owner_key: str | None) -> Membership | None:
-    if not owner_key:
+def _owner(workspace: Workspace, owner_email: str | None) -> Membership | None:
+    email = (owner_email or "").strip().lower()
+    if not email:
         return None
-    owner = Membership.objects.filter(workspace=workspace, key=owner_key).first()
+    owner = (
+        Membership.objects.select_related("user")
+        .filter(workspace=workspace, user__email=email)
+        .first()
+    )
     if owner is None:
-        raise Invalid(fields={"owner": ["Choose a member of this workspace."]})
+        raise Invalid(fields={"owner_email": [f"{email} is not a member of this workspace."]})
     return owner
 
 
-def company_create(*, workspace: Workspace, actor, owner_key: str | None = None, **data) -> Company:
+def company_create(
+    *, workspace: Workspace, actor, owner_email: str | None = None, **data
+) -> Company:
     values, errors = company_values({"name": "", **data})
     errors.update(_unique_conflicts(Company, workspace, values))
     if errors:
         raise Invalid(fields=errors)
     with transaction.atomic():
         company = Company.objects.create(
-            workspace=workspace, owner=_owner(workspace, owner_key), **values
+            workspace=workspace, owner=_owner(workspace, owner_email), **values
         )
         activity_record(
             workspace=workspace,
@@ -183,12 +190,13 @@ def company_create(*, workspace: Workspace, actor, owner_key: str | None = None,
     return company
 
 
-def company_update(*, company: Company, actor, owner_key: str | None = None, **data) -> Company:
+def company_update(*, company: Company, actor, owner_email: str | None = None, **data) -> Company:
     values, errors = company_values(data)
     errors.update(_unique_conflicts(Company, company.workspace, values, exclude_pk=company.pk))
     if errors:
         raise Invalid(fields=errors)
-    owner = _owner(company.workspace, owner_key)
+    # None leaves the owner as is (a partial update); "" clears it.
+    owner = company.owner if owner_email is None else _owner(company.workspace, owner_email)
     before = {name: getattr(company, name) for name in values}
     before["owner"] = company.owner.user.email if company.owner else None
     with transaction.atomic():

@@ -33,6 +33,9 @@ def workspace_nav(request: HttpRequest) -> dict:
                 "team.view",
                 "team.manage",
                 "activity.view",
+                "customer.view",
+                "customer.manage",
+                "customer.import",
             )
         },
     }

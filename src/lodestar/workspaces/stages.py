@@ -23,7 +23,25 @@ class Stage:
 
 
 STAGES: dict[str, Stage] = {
-    "listen": Stage("listen", "Listen", "What are customers telling us?"),
+    "listen": Stage(
+        "listen",
+        "Listen",
+        "What are customers telling us?",
+        [
+            Section(
+                "Companies",
+                "customers:companies",
+                "customer.view",
+                "Customers with their ARR, plan and segment; filter, search, import from CSV.",
+            ),
+            Section(
+                "People",
+                "customers:people",
+                "customer.view",
+                "Contacts at those companies: who said what, and who to tell when it ships.",
+            ),
+        ],
+    ),
     "decide": Stage("decide", "Decide", "What should we build, and why?"),
     "plan": Stage(
         "plan",

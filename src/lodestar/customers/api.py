@@ -1,0 +1,234 @@
+"""API for companies and people. No `from __future__ import annotations` (see lodestar/api.py)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Query, Router, Schema, Status
+
+from lodestar.core.pagination import paginate
+from lodestar.customers import selectors, services
+from lodestar.customers.models import Segment
+from lodestar.workspaces.access import WorkspaceRequest, api_access
+from lodestar.workspaces.api import ERRORS, WRITE_ERRORS
+
+router = Router(tags=["customers"])
+
+
+class CompanyQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+    q: str = Field("", max_length=100)
+    segment: Segment | None = None
+    plan: str = Field("", max_length=60)
+    arr_min: Decimal | None = Field(None, ge=0)
+    arr_max: Decimal | None = Field(None, ge=0)
+    order: str = Field("arr", pattern="^(arr|name|newest)$")
+
+
+class CompanyIn(Schema):
+    name: str = Field(..., max_length=200)
+    domain: str = Field("", max_length=253)
+    external_id: str = Field("", max_length=100)
+    arr: str = Field("0", max_length=30, description='An amount: 48000, "1.2M", "45k".')
+    plan: str = Field("", max_length=60)
+    segment: str = Field("", max_length=20, description="smb, mid_market or enterprise")
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    owner_email: str = Field("", max_length=254)
+
+
+class CompanyPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    domain: str | None = Field(None, max_length=253)
+    external_id: str | None = Field(None, max_length=100)
+    arr: str | None = Field(None, max_length=30)
+    plan: str | None = Field(None, max_length=60)
+    segment: str | None = Field(None, max_length=20)
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    owner_email: str | None = Field(None, max_length=254)
+
+
+class CompanyOut(Schema):
+    key: str
+    name: str
+    domain: str
+    external_id: str
+    arr: Decimal
+    currency: str
+    plan: str
+    segment: str
+    employees: int | None
+    owner_email: str | None
+    created_at: datetime
+
+
+class CompanyPage(Schema):
+    items: list[CompanyOut]
+    count: int
+    next: str | None
+
+
+class PeopleQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+    q: str = Field("", max_length=100)
+
+
+class PersonIn(Schema):
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    title: str = Field("", max_length=120)
+    external_id: str = Field("", max_length=100)
+    company_domain: str = Field("", max_length=253)
+
+
+class PersonPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    title: str | None = Field(None, max_length=120)
+    external_id: str | None = Field(None, max_length=100)
+    company_domain: str | None = Field(None, max_length=253)
+
+
+class PersonOut(Schema):
+    key: str
+    name: str
+    email: str
+    title: str
+    external_id: str
+    company_key: str | None
+    company_name: str | None
+
+
+class PersonPage(Schema):
+    items: list[PersonOut]
+    count: int
+    next: str | None
+
+
+def _company_out(company) -> dict[str, Any]:
+    return {
+        "key": company.key,
+        "name": company.name,
+        "domain": company.domain,
+        "external_id": company.external_id,
+        "arr": company.arr,
+        "currency": company.workspace.currency,
+        "plan": company.plan,
+        "segment": company.segment,
+        "employees": company.employees,
+        "owner_email": company.owner.user.email if company.owner else None,
+        "created_at": company.created_at,
+    }
+
+
+def _person_out(person) -> dict[str, Any]:
+    return {
+        "key": person.key,
+        "name": person.name,
+        "email": person.email,
+        "title": person.title,
+        "external_id": person.external_id,
+        "company_key": person.company.key if person.company else None,
+        "company_name": person.company.name if person.company else None,
+    }
+
+
+@router.get("/workspaces/{slug}/companies", response={200: CompanyPage, **ERRORS})
+@api_access("customer.view")
+def company_list(request: WorkspaceRequest, slug: str, query: Query[CompanyQuery]):
+    queryset = selectors.company_list(
+        workspace=request.workspace,
+        q=query.q,
+        segment=query.segment or "",
+        plan=query.plan,
+        arr_min=query.arr_min,
+        arr_max=query.arr_max,
+    ).select_related("workspace")
+    page = paginate(
+        queryset,
+        cursor=query.cursor,
+        limit=query.limit,
+        order_by=selectors.COMPANY_ORDERS[query.order],
+    )
+    return {"items": [_company_out(c) for c in page.items], "count": page.count, "next": page.next}
+
+
+@router.post("/workspaces/{slug}/companies", response={201: CompanyOut, **WRITE_ERRORS})
+@api_access("customer.manage")
+def company_create(request: WorkspaceRequest, slug: str, payload: CompanyIn):
+    company = services.company_create(
+        workspace=request.workspace, actor=request.user, **payload.dict()
+    )
+    return Status(201, _company_out(company))
+
+
+@router.get("/workspaces/{slug}/companies/{company_key}", response={200: CompanyOut, **ERRORS})
+@api_access("customer.view")
+def company_get(request: WorkspaceRequest, slug: str, company_key: str):
+    return _company_out(selectors.company_get(workspace=request.workspace, key=company_key))
+
+
+@router.patch(
+    "/workspaces/{slug}/companies/{company_key}", response={200: CompanyOut, **WRITE_ERRORS}
+)
+@api_access("customer.manage")
+def company_update(request: WorkspaceRequest, slug: str, company_key: str, payload: CompanyPatch):
+    company = selectors.company_get(workspace=request.workspace, key=company_key)
+    company = services.company_update(
+        company=company, actor=request.user, **payload.dict(exclude_unset=True)
+    )
+    return _company_out(company)
+
+
+@router.delete("/workspaces/{slug}/companies/{company_key}", response={204: None, **WRITE_ERRORS})
+@api_access("customer.manage")
+def company_delete(request: WorkspaceRequest, slug: str, company_key: str):
+    company = selectors.company_get(workspace=request.workspace, key=company_key)
+    services.company_delete(company=company, actor=request.user)
+    return Status(204, None)
+
+
+@router.get("/workspaces/{slug}/people", response={200: PersonPage, **ERRORS})
+@api_access("customer.view")
+def person_list(request: WorkspaceRequest, slug: str, query: Query[PeopleQuery]):
+    page = paginate(
+        selectors.person_list(workspace=request.workspace, q=query.q),
+        cursor=query.cursor,
+        limit=query.limit,
+        order_by="name",
+    )
+    return {"items": [_person_out(p) for p in page.items], "count": page.count, "next": page.next}
+
+
+@router.post("/workspaces/{slug}/people", response={201: PersonOut, **WRITE_ERRORS})
+@api_access("customer.manage")
+def person_create(request: WorkspaceRequest, slug: str, payload: PersonIn):
+    person = services.person_create(
+        workspace=request.workspace, actor=request.user, **payload.dict()
+    )
+    return Status(201, _person_out(person))
+
+
+@router.get("/workspaces/{slug}/people/{person_key}", response={200: PersonOut, **ERRORS})
+@api_access("customer.view")
+def person_get(request: WorkspaceRequest, slug: str, person_key: str):
+    return _person_out(selectors.person_get(workspace=request.workspace, key=person_key))
+
+
+@router.patch("/workspaces/{slug}/people/{person_key}", response={200: PersonOut, **WRITE_ERRORS})
+@api_access("customer.manage")
+def person_update(request: WorkspaceRequest, slug: str, person_key: str, payload: PersonPatch):
+    person = selectors.person_get(workspace=request.workspace, key=person_key)
+    person = services.person_update(
+        person=person, actor=request.user, **payload.dict(exclude_unset=True)
+    )
+    return _person_out(person)
+
+
+@router.delete("/workspaces/{slug}/people/{person_key}", response={204: None, **WRITE_ERRORS})
+@api_access("customer.manage")
+def person_delete(request: WorkspaceRequest, slug: str, person_key: str):
+    person = selectors.person_get(workspace=request.workspace, key=person_key)
+    services.person_delete(person=person, actor=request.user)
+    return Status(204, None)
