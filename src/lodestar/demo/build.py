@@ -13,6 +13,7 @@ from django.db import transaction
 
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
+from lodestar.demo.customers import build_customers
 from lodestar.demo.people import (
     EMAIL_DOMAIN,
     FIRST_NAMES,
@@ -28,8 +29,8 @@ from lodestar.workspaces.models import Membership, Role, Team, Workspace
 SLUG = "acme"
 SIZES = {
     # extra members, extra teams, synthetic activity history
-    "small": {"members": 14, "teams": 0, "activity": 300},
-    "large": {"members": 600, "teams": 120, "activity": 120_000},
+    "small": {"members": 14, "teams": 0, "activity": 300, "companies": 80},
+    "large": {"members": 600, "teams": 120, "activity": 120_000, "companies": 2_000},
 }
 # A fixed "now" keeps the history identical from run to run.
 EPOCH = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -82,6 +83,8 @@ def build_demo(
         report("people", 0, plan["members"])
         members = _members(rng, workspace, plan["members"], report)
         teams = _teams(rng, workspace, owner, plan["teams"], members, report)
+        account_owners = [m for m in members if m.role == Role.CONTRIBUTOR][:12]
+        build_customers(rng, workspace, owner, account_owners, plan["companies"], report)
         _history(rng, workspace, members, teams, plan["activity"], report)
     return logins
 
