@@ -23,7 +23,7 @@ class Page:
     path: str
 
 
-def main_pages(team_key: str) -> list[Page]:
+def main_pages(team_key: str, company_key: str) -> list[Page]:
     w = f"/w/{SLUG}"
     api = f"/api/v1/workspaces/{SLUG}"
     return [
@@ -37,10 +37,16 @@ def main_pages(team_key: str) -> list[Page]:
         Page("loop: plan", f"{w}/loop/plan/"),
         Page("tokens", f"{w}/tokens/"),
         Page("settings", f"{w}/settings/"),
+        Page("companies", f"{w}/customers/"),
+        Page("companies: smb, by name", f"{w}/customers/?segment=smb&order=name"),
+        Page("company detail", f"{w}/customers/companies/{company_key}/"),
+        Page("people", f"{w}/customers/people/"),
         Page("API members", f"{api}/members"),
         Page("API teams", f"{api}/teams"),
         Page("API activity", f"{api}/activity"),
         Page("API products", f"{api}/products"),
+        Page("API companies", f"{api}/companies?arr_min=10000"),
+        Page("API people", f"{api}/people"),
     ]
 
 
@@ -49,3 +55,10 @@ def first_team_key() -> str:
     from lodestar.workspaces.models import Team
 
     return Team.objects.get(workspace__slug=SLUG, name=TEAM_NAME).key
+
+
+def top_company_key() -> str:
+    """The key of the demo's highest-ARR company (the one with the most contacts to show)."""
+    from lodestar.customers.models import Company
+
+    return Company.objects.filter(workspace__slug=SLUG).order_by("-arr", "pk").first().key

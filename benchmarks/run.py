@@ -106,7 +106,14 @@ def main() -> int:
 
 def _run(console: Console, args: argparse.Namespace, database: str) -> int:
     import django
-    from benchmarks.pages import OWNER_EMAIL, SLUG, TRIVIAL, first_team_key, main_pages
+    from benchmarks.pages import (
+        OWNER_EMAIL,
+        SLUG,
+        TRIVIAL,
+        first_team_key,
+        main_pages,
+        top_company_key,
+    )
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -149,7 +156,7 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         }
         client = Client()
         client.force_login(User.objects.get(email=OWNER_EMAIL))
-        pages = main_pages(first_team_key())
+        pages = main_pages(first_team_key(), top_company_key())
         rounds = args.warmup + args.requests
         measure = progress.add_task("measure pages", total=len(pages) * rounds)
         rows: list[dict[str, Any]] = []
