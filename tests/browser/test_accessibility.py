@@ -38,6 +38,12 @@ PAGES = {
     "stakeholder-overview": ("stakeholder", "/w/acme/", 200, "Acme"),
     "stakeholder-forbidden": ("stakeholder", "/w/acme/members/", 403, "Not allowed"),
     "contributor-products": ("contributor", "/w/acme/products/", 200, "Products"),
+    "companies": ("pm", "/w/acme/customers/", 200, "Companies"),
+    "companies-filtered-empty": ("pm", "/w/acme/customers/?segment=enterprise", 200, "Companies"),
+    "company": ("pm", "/w/acme/customers/companies/{company}/", 200, "Northwind"),
+    "company-delete": ("pm", "/w/acme/customers/companies/{company}/delete/", 200, None),
+    "people": ("contributor", "/w/acme/customers/people/", 200, "People"),
+    "person": ("pm", "/w/acme/customers/people/{person}/", 200, "Nora North"),
 }
 
 
@@ -48,6 +54,8 @@ def test_page_has_no_serious_axe_violation(web, acme, name):
         team=acme.team.key,
         invite=acme.invite_token,
         contributor=acme["contributor"].membership.key,
+        company=acme.company.key,
+        person=acme.person.key,
     )
     page = web.page(user=acme[persona].user)
     response = page.goto(path)

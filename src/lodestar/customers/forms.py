@@ -21,6 +21,7 @@ class CompanyFilterForm(forms.Form):
     )
 
     def __init__(self, *args, plans=(), **kwargs):
+        kwargs.setdefault("auto_id", "filter-%s")  # the add-company form on the page has id_*
         super().__init__(*args, **kwargs)
         plan = self.fields["plan"]
         assert isinstance(plan, forms.ChoiceField)
