@@ -187,6 +187,16 @@ def test_people_search_and_create(world):
     assert [p.name for p in found] == ["Sam Lee"]
 
 
+def test_workspace_search_finds_companies_and_people(world):
+    results = dict(world["po"].client().get("/w/acme/search/?q=north").context["results"])
+    assert [h.label for h in results["Companies"]] == ["Northwind"]
+    assert [h.label for h in results["People"]] == ["Nora North"]
+    stakeholder = dict(
+        world["stakeholder"].client().get("/w/acme/search/?q=north").context["results"]
+    )
+    assert "Companies" not in stakeholder
+
+
 def test_api_companies(world):
     api = world["pm"].api()
     created = api.post(

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CustomersConfig(AppConfig):
     name = "lodestar.customers"
     label = "customers"
+
+    def ready(self) -> None:
+        from lodestar.customers.search import SOURCES
+        from lodestar.workspaces import search
+
+        search.register(*SOURCES)

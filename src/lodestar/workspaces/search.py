@@ -66,6 +66,13 @@ SOURCES: list[Source] = [
 ]
 
 
+def register(*sources: Source) -> None:
+    """Add an area's sources (call from its AppConfig.ready); registering twice is a no-op."""
+    for source in sources:
+        if all(existing.title != source.title for existing in SOURCES):
+            SOURCES.append(source)
+
+
 def search(*, membership: Membership, query: str, limit: int = 10) -> list[tuple[str, list[Hit]]]:
     """Hits per source, for the sources this member's role may read. Empty for short queries."""
     query = query.strip()
