@@ -11,6 +11,8 @@ from django.test import Client
 
 from lodestar.customers.models import Company, Person
 from lodestar.customers.services import company_create, person_create
+from lodestar.feedback.models import Feedback
+from lodestar.feedback.services import feedback_create
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Product, Role, Team, Workspace
 from tests.factories import PASSWORD, UserFactory
@@ -61,6 +63,7 @@ class World:
     personas: dict[str, Persona] = field(default_factory=dict)
     company: Company | None = None
     person: Person | None = None
+    feedback: Feedback | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -117,6 +120,14 @@ def build_world() -> World:
         name="Nora North",
         email="nora@northwind.test",
         company_domain="northwind.test",
+    )
+    world.feedback = feedback_create(
+        workspace=workspace,
+        actor=world["contributor"].user,
+        text="The dispatch board gets slow when we have more than 50 techs on it.",
+        person_email="nora@northwind.test",
+        product_key="web",
+        tags="performance",
     )
     return world
 

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from lodestar.core.routes import api_routes as api_operations
 from lodestar.core.routes import html_routes as html_patterns
+from lodestar.imports.uploads import upload_save
 from lodestar.workspaces import services
 from lodestar.workspaces.models import ApiToken
 from lodestar.workspaces.permissions import role_can
@@ -41,12 +42,23 @@ def _samples(world, persona) -> dict[str, str]:
         "team_key": world.team.key,
         "company_key": world.company.key,
         "person_key": world.person.key,
+        "feedback_key": world.feedback.key,
         "member_key": world["contributor"].membership.key,
         "invitation_key": invitation.key,
         "token_key": own_token.key if own_token else "nokey",
         "stage": "plan",
         "token": "not-a-real-token",
         "uidb64": "MQ",
+        # An uploaded CSV is only found by the member who uploaded it.
+        "import_key": upload_save(
+            workspace=world.workspace,
+            user=persona.user,
+            kind="companies",
+            filename="sample.csv",
+            data=b"name\nAcme\n",
+        ).key
+        if persona.user
+        else "nokey",
     }
 
 
@@ -81,6 +93,8 @@ API_BODIES = {
     ("PATCH", "/api/v1/workspaces/{slug}/companies/{company_key}"): {"plan": "Enterprise"},
     ("POST", "/api/v1/workspaces/{slug}/people"): {"name": "Pat", "email": "pat@contoso.test"},
     ("PATCH", "/api/v1/workspaces/{slug}/people/{person_key}"): {"title": "CTO"},
+    ("POST", "/api/v1/workspaces/{slug}/feedback"): {"text": "Please add dark mode."},
+    ("PATCH", "/api/v1/workspaces/{slug}/feedback/{feedback_key}"): {"status": "processed"},
 }
 
 
@@ -178,6 +192,7 @@ OBJECT_PARAMS = {
     "invitation_key",
     "company_key",
     "person_key",
+    "feedback_key",
 }
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "lodestar.workspaces",
     "lodestar.activity",
     "lodestar.customers",
+    "lodestar.feedback",
 ]
 
 MIDDLEWARE = [

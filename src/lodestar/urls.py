@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("lodestar.workspaces.urls")),
     path("", include("lodestar.customers.urls")),
+    path("", include("lodestar.feedback.urls")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

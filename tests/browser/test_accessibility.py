@@ -44,6 +44,10 @@ PAGES = {
     "company-delete": ("pm", "/w/acme/customers/companies/{company}/delete/", 200, None),
     "people": ("contributor", "/w/acme/customers/people/", 200, "People"),
     "person": ("pm", "/w/acme/customers/people/{person}/", 200, "Nora North"),
+    "feedback-inbox": ("po", "/w/acme/feedback/", 200, "Feedback"),
+    "feedback-processed-empty": ("po", "/w/acme/feedback/?status=processed", 200, "Feedback"),
+    "feedback": ("pm", "/w/acme/feedback/{feedback}/", 200, "Feedback"),
+    "feedback-contributor": ("contributor", "/w/acme/feedback/{feedback}/", 200, "Feedback"),
 }
 
 
@@ -56,6 +60,7 @@ def test_page_has_no_serious_axe_violation(web, acme, name):
         contributor=acme["contributor"].membership.key,
         company=acme.company.key,
         person=acme.person.key,
+        feedback=acme.feedback.key,
     )
     page = web.page(user=acme[persona].user)
     response = page.goto(path)

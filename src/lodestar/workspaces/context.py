@@ -36,6 +36,9 @@ def workspace_nav(request: HttpRequest) -> dict:
                 "customer.view",
                 "customer.manage",
                 "customer.import",
+                "feedback.view",
+                "feedback.create",
+                "feedback.triage",
             )
         },
     }

@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, Permission] = {
     "customer.view": Permission("See companies and people", MEMBERS),
     "customer.manage": Permission("Add, edit and delete companies and people", DELIVERY),
     "customer.import": Permission("Import companies and people from CSV", PLANNERS),
+    "feedback.view": Permission("Read the feedback inbox", MEMBERS),
+    "feedback.create": Permission("Add feedback heard from customers", MEMBERS),
+    "feedback.triage": Permission(
+        "Triage feedback: status, assignee, tags, bulk actions", DELIVERY
+    ),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 

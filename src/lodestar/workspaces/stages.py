@@ -29,6 +29,12 @@ STAGES: dict[str, Stage] = {
         "What are customers telling us?",
         [
             Section(
+                "Feedback",
+                "feedback:inbox",
+                "feedback.view",
+                "Everything customers and colleagues told us, triaged in one inbox.",
+            ),
+            Section(
                 "Companies",
                 "customers:companies",
                 "customer.view",

@@ -13,6 +13,7 @@ from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.customers import selectors, services
 from lodestar.customers.forms import CompanyFilterForm, CompanyForm, PersonForm
+from lodestar.feedback.selectors import feedback_list
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 
 
@@ -81,10 +82,15 @@ def company_detail(request: WorkspaceRequest, company_key: str) -> HttpResponse:
     people = selectors.person_list(workspace=request.workspace, company=company).order_by(
         "name", "pk"
     )[:100]
+    feedback = (
+        feedback_list(workspace=request.workspace, company=company)
+        .select_related("person")
+        .order_by("-pk")[:20]
+    )
     return render(
         request,
         "customers/company.html",
-        {"company": company, "people": people, "form": form},
+        {"company": company, "people": people, "form": form, "feedback": feedback},
         status=form_status(form),
     )
 

@@ -1,0 +1,58 @@
+from django import forms
+
+from lodestar.core.forms import StyledForm
+from lodestar.feedback.models import MAX_TEXT, Source, Status
+
+
+class FeedbackForm(StyledForm):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_TEXT,
+        label="What did they say?",
+        help_text="Their words, as close as you can get.",
+    )
+    person_email = forms.CharField(
+        max_length=254,
+        required=False,
+        label="Who said it (email)",
+        help_text="Added to People if new.",
+    )
+    company_domain = forms.CharField(max_length=253, required=False, label="Company domain")
+    source = forms.ChoiceField(choices=Source.choices, initial=Source.MANUAL)
+    product_key = forms.ChoiceField(required=False, label="Product")
+    tags = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
+
+    def __init__(self, *args, products=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        product = self.fields["product_key"]
+        assert isinstance(product, forms.ChoiceField)
+        product.choices = [("", "—"), *products]
+
+
+class TriageForm(StyledForm):
+    status = forms.ChoiceField(choices=Status.choices)
+    assignee_email = forms.CharField(
+        max_length=254,
+        required=False,
+        label="Assignee",
+        help_text="A member's email; empty: nobody.",
+    )
+    tags = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices, required=False)
+    q = forms.CharField(max_length=100, required=False, label="Search")
+    tag = forms.ChoiceField(required=False, label="Tag")
+    who = forms.ChoiceField(
+        required=False,
+        label="Assigned",
+        choices=[("", "Anyone"), ("me", "To me"), ("nobody", "To nobody")],
+    )
+
+    def __init__(self, *args, tags=(), **kwargs):
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        tag = self.fields["tag"]
+        assert isinstance(tag, forms.ChoiceField)
+        tag.choices = [("", "Any tag"), *((t, t) for t in tags)]

@@ -1,0 +1,93 @@
+"""Feedback: what customers and colleagues tell the product team, triaged in an inbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from lodestar.core.keys import KeyField
+
+MAX_TEXT = 10_000
+
+
+class Status(models.TextChoices):
+    INBOX = "inbox", "Inbox"
+    PROCESSED = "processed", "Processed"
+    ARCHIVED = "archived", "Archived"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Entered by a colleague"
+    API = "api", "API"
+    IMPORT = "import", "CSV import"
+    EMAIL = "email", "Email"
+    WIDGET = "widget", "In-app widget"
+    RESEARCH = "research", "Research note"
+    SUPPORT = "support", "Support ticket"
+    SALES = "sales", "Sales call"
+
+
+class Tag(models.Model):
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="feedback_tags"
+    )
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_name_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Feedback(models.Model):
+    key = KeyField()
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="feedback"
+    )
+    product = models.ForeignKey(
+        "workspaces.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(max_length=MAX_TEXT)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    person = models.ForeignKey(
+        "customers.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
+    company = models.ForeignKey(
+        "customers.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.INBOX)
+    assignee = models.ForeignKey(
+        "workspaces.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_feedback",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="feedback")
+    received_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        indexes = [
+            models.Index(fields=["workspace", "status", "-id"], name="feedback_inbox"),
+            models.Index(fields=["workspace", "company"], name="feedback_company"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

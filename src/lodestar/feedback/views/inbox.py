@@ -1,0 +1,109 @@
+"""The feedback inbox: read, add, triage one at a time or in bulk."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from lodestar.core.errors import Invalid
+from lodestar.core.forms import form_status, submit
+from lodestar.core.pagination import paginate
+from lodestar.feedback import selectors, services
+from lodestar.feedback.forms import FeedbackForm, InboxFilterForm, TriageForm
+from lodestar.feedback.models import Status
+from lodestar.workspaces.access import WorkspaceRequest, workspace_view
+from lodestar.workspaces.selectors import product_list
+
+
+def _products(workspace) -> list[tuple[str, str]]:
+    return [(p.key, p.name) for p in product_list(workspace=workspace)[:50]]
+
+
+@workspace_view(read="feedback.view", write="feedback.create")
+def inbox(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = FeedbackForm(request.POST or None, products=_products(workspace))
+    done = submit(
+        request, form, partial(services.feedback_create, workspace=workspace, actor=request.user)
+    )
+    if done.ok:
+        messages.success(request, "Feedback added to the inbox.")
+        return redirect("feedback:inbox", slug=workspace.slug)
+    filters = InboxFilterForm(request.GET or None, tags=selectors.tag_names(workspace=workspace))
+    filters.is_valid()  # a bad value drops that filter only
+    chosen = getattr(filters, "cleaned_data", {})
+    status = chosen.get("status") or Status.INBOX
+    who = chosen.get("who")
+    rows = selectors.feedback_list(
+        workspace=workspace,
+        status=status,
+        tag=chosen.get("tag", ""),
+        q=chosen.get("q", ""),
+        assignee=request.membership if who == "me" else None,
+        unassigned=who == "nobody",
+    ).prefetch_related("tags")
+    page = paginate(rows, cursor=request.GET.get("cursor"), limit=50, newest_first=True)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "feedback/inbox.html",
+        {
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "status": status,
+            "counts": selectors.status_counts(workspace=workspace),
+            "statuses": Status.choices,
+            "query": query.urlencode(),
+            "filtered": any(chosen.get(k) for k in ("q", "tag", "who")),
+        },
+        status=form_status(form),
+    )
+
+
+@workspace_view(read="feedback.view", write="feedback.triage")
+def feedback_detail(request: WorkspaceRequest, feedback_key: str) -> HttpResponse:
+    feedback = selectors.feedback_get(workspace=request.workspace, key=feedback_key)
+    form = TriageForm(
+        request.POST or None,
+        initial={
+            "status": feedback.status,
+            "assignee_email": feedback.assignee.user.email if feedback.assignee else "",
+            "tags": ", ".join(t.name for t in feedback.tags.all()),
+        },
+    )
+    if submit(
+        request, form, partial(services.feedback_triage, feedback=feedback, actor=request.user)
+    ).ok:
+        messages.success(request, "Triage saved.")
+        return redirect("feedback:feedback", slug=request.workspace.slug, feedback_key=feedback.key)
+    return render(
+        request,
+        "feedback/feedback.html",
+        {"feedback": feedback, "form": form},
+        status=form_status(form),
+    )
+
+
+@workspace_view(read=None, write="feedback.triage")
+def bulk(request: WorkspaceRequest) -> HttpResponse:
+    try:
+        moved = services.feedback_bulk_status(
+            workspace=request.workspace,
+            actor=request.user,
+            keys=request.POST.getlist("keys"),
+            action=request.POST.get("action", ""),
+        )
+    except Invalid as exc:
+        messages.error(request, " ".join(m for msgs in exc.fields.values() for m in msgs))
+    else:
+        messages.success(request, f"{moved} feedback moved.")
+    # Back to the same tab and filters; re-encoded, so nothing but a query string gets through.
+    back = QueryDict(request.POST.get("back", "")).urlencode()
+    inbox_url = reverse("feedback:inbox", args=[request.workspace.slug])
+    return redirect(f"{inbox_url}?{back}" if back else inbox_url)
