@@ -34,6 +34,7 @@ def test_domains_are_normalized(raw, expected):
         ("1.2M", "1200000.00"),
         ("45k", "45000.00"),
         ("€ 12 000", "12000.00"),
+        ("1,200", "1200.00"),
         ("", "0"),
     ],
 )
@@ -47,6 +48,8 @@ def test_arr_accepts_the_ways_people_write_money(raw, expected):
     [
         ({"arr": "lots"}, "arr"),
         ({"arr": "-5"}, "arr"),
+        ({"arr": "1,5"}, "arr"),
+        ({"arr": "1,2M"}, "arr"),
         ({"domain": "not a domain"}, "domain"),
         ({"segment": "galactic"}, "segment"),
         ({"employees": "many"}, "employees"),

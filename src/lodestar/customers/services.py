@@ -51,10 +51,20 @@ def _text(data: dict[str, Any], name: str, limit: int, errors: dict[str, list[st
     return value
 
 
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?[kKmM]?$")
+
+
 def _money(raw: Any) -> Decimal:
-    """'$1,250,000.50', '1 250 000', '1.2M', '45k' -> Decimal. ValueError otherwise."""
-    text = str(raw).strip().replace(",", "").replace(" ", "").replace("_", "")
+    """'$1,250,000.50', '1 250 000', '1.2M', '45k' -> Decimal. ValueError otherwise.
+
+    A comma is a thousands separator only in groups of three ('1,250,000'); '1,5' or '1,2M'
+    (a decimal comma) is refused rather than misread as 15 or 12M."""
+    text = str(raw).strip().replace(" ", "").replace("_", "").replace("\u00a0", "")
     text = text.lstrip("$€£¥")
+    if "," in text:
+        if not _GROUPED.match(text):
+            raise ValueError
+        text = text.replace(",", "")
     scale = {"k": Decimal(1_000), "m": Decimal(1_000_000)}.get(text[-1:].lower(), Decimal(1))
     if scale != 1:
         text = text[:-1]

@@ -62,7 +62,8 @@ def build_customers(
     count: int,
     report: Progress,
 ) -> list[Company]:
-    companies, seen = [], set()
+    companies: list[Company] = []
+    seen: set[str] = set()
     weights = [tier[-1] for tier in TIERS]
     while len(companies) < count:
         place, (trade, slug) = rng.choice(PLACES), rng.choice(TRADES)
