@@ -41,12 +41,15 @@ def main_pages(team_key: str, company_key: str) -> list[Page]:
         Page("companies: smb, by name", f"{w}/customers/?segment=smb&order=name"),
         Page("company detail", f"{w}/customers/companies/{company_key}/"),
         Page("people", f"{w}/customers/people/"),
+        Page("feedback inbox", f"{w}/feedback/"),
+        Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),
         Page("API members", f"{api}/members"),
         Page("API teams", f"{api}/teams"),
         Page("API activity", f"{api}/activity"),
         Page("API products", f"{api}/products"),
         Page("API companies", f"{api}/companies?arr_min=10000"),
         Page("API people", f"{api}/people"),
+        Page("API feedback", f"{api}/feedback?status=inbox"),
     ]
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
 from lodestar.demo.customers import build_customers
+from lodestar.demo.feedback import build_feedback
 from lodestar.demo.people import (
     EMAIL_DOMAIN,
     FIRST_NAMES,
@@ -29,8 +30,14 @@ from lodestar.workspaces.models import Membership, Role, Team, Workspace
 SLUG = "acme"
 SIZES = {
     # extra members, extra teams, synthetic activity history
-    "small": {"members": 14, "teams": 0, "activity": 300, "companies": 80},
-    "large": {"members": 600, "teams": 120, "activity": 120_000, "companies": 2_000},
+    "small": {"members": 14, "teams": 0, "activity": 300, "companies": 80, "feedback": 600},
+    "large": {
+        "members": 600,
+        "teams": 120,
+        "activity": 120_000,
+        "companies": 2_000,
+        "feedback": 100_000,
+    },
 }
 # A fixed "now" keeps the history identical from run to run.
 EPOCH = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -86,6 +93,15 @@ def build_demo(
         account_owners = [m for m in members if m.role == Role.CONTRIBUTOR][:12]
         build_customers(rng, workspace, owner, account_owners, plan["companies"], report)
         _history(rng, workspace, members, teams, plan["activity"], report)
+        # After the history, so adding feedback did not change the history a seed gives.
+        build_feedback(
+            rng,
+            workspace,
+            submitters=[m.user for m in members if m.role != Role.STAKEHOLDER],
+            triagers=[m for m in members if m.role in MANAGING_ROLES],
+            count=plan["feedback"],
+            report=report,
+        )
     return logins
 
 

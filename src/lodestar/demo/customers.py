@@ -68,8 +68,9 @@ def build_customers(
     while len(companies) < count:
         place, (trade, slug) = rng.choice(PLACES), rng.choice(TRADES)
         suffix = rng.choice(SUFFIXES)
-        if suffix.strip() in trade:  # not "Home Services Services"
-            suffix = ""
+        word = suffix.strip().rstrip("s")
+        if word and (word in trade or ("&" in word and "&" in trade)):
+            suffix = ""  # not "Pool Service Services" or "Heating & Air & Sons"
         name = f"{place} {trade}{suffix}"
         base = place.lower().replace(" ", "").replace("-", "") + slug
         if base in seen:
