@@ -16,7 +16,7 @@ from lodestar.core.errors import Invalid
 from lodestar.customers.models import Company, Person
 from lodestar.imports import uploads
 from lodestar.imports.engine import import_apply, import_plan
-from lodestar.imports.kinds import import_kind, import_kinds
+from lodestar.imports.kinds import import_kind
 from lodestar.imports.mapping import auto_map, normalize_header, override
 from lodestar.imports.reader import ImportFileError, delimiter_from, read_table
 from tests.test_cli import cli  # noqa: F401  (the fixture)
@@ -469,13 +469,6 @@ def test_command_user_mistakes_are_one_line_errors(world, companies_csv, args, m
     args = [str(companies_csv) if a == "FILE" else a for a in args]
     with pytest.raises(CommandError, match=message):
         command(*args)
-
-
-def test_command_says_feedback_is_not_there_yet(world, companies_csv):
-    if "feedback" in import_kinds():
-        pytest.skip("feedback import exists now")
-    with pytest.raises(CommandError, match="Importing feedback is not available yet"):
-        command("feedback", str(companies_csv), "--workspace", "acme")
 
 
 def test_lodestar_import_runs_on_a_fresh_data_dir(cli, tmp_path):  # noqa: F811

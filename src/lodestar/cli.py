@@ -15,7 +15,7 @@ COMMANDS = {
     "demo": "Build the realistic demo workspace `acme` and serve it.",
     "createuser": "Create a user, and the workspace too when it does not exist yet.",
     "token": "Create an API token: token create --email E --workspace SLUG.",
-    "import": "Import companies or people from CSV: import companies|people FILE --workspace SLUG.",
+    "import": "Import from CSV: import companies|people|feedback FILE --workspace SLUG.",
     "backup": "Write the whole installation to one archive file.",
     "restore": "Load an installation from a backup archive.",
 }

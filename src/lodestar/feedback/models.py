@@ -81,9 +81,25 @@ class Feedback(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="feedback")
     received_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The id in the system it came from (a support ticket), and for imports without one a
+    # hash of text, author and day: what a CSV re-import matches on.
+    external_id = models.CharField(max_length=100, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "feedback"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="feedback_external_id_per_workspace",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "fingerprint"],
+                condition=~models.Q(fingerprint=""),
+                name="feedback_fingerprint_per_workspace",
+            ),
+        ]
         indexes = [
             models.Index(fields=["workspace", "status", "-id"], name="feedback_inbox"),
             models.Index(fields=["workspace", "company"], name="feedback_company"),

@@ -49,8 +49,12 @@ class ImportKind:
     # Groups of fields of which at least one must be mapped to a column.
     required: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
+    # Labels of match fields a kind derives itself rather than reads from a column.
+    derived: ClassVar[dict[str, str]] = {}
+
     def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
+        found = next((f for f in self.fields if f.name == name), None)
+        return found or Field(name, self.derived.get(name, name))
 
     def clean(self, raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """Raw cells (mapped fields only) -> (model values, {field: [reasons]})."""
@@ -82,7 +86,6 @@ class ImportKind:
 
 _KINDS: dict[str, ImportKind] = {}
 # Kinds the CLI already names but whose app is not there yet: a clear message, not "unknown".
-PLANNED = {"feedback": "Importing feedback is not available yet: it comes with the feedback area."}
 _discovered = False
 
 
@@ -104,6 +107,4 @@ def import_kind(name: str) -> ImportKind:
     if name in kinds:
         return kinds[name]
     available = ", ".join(kinds)
-    if name in PLANNED:
-        raise ImportFileError(f"{PLANNED[name]} Available now: {available}.")
     raise ImportFileError(f"Nothing called {name!r} can be imported. Available: {available}.")

@@ -25,7 +25,11 @@ from lodestar.imports.mapping import auto_map
 from lodestar.imports.reader import ImportFileError, Table, delimiter_from, read_table
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 
-KIND_LISTS = {"companies": "customers:companies", "people": "customers:people"}
+KIND_LISTS = {
+    "companies": "customers:companies",
+    "people": "customers:people",
+    "feedback": "feedback:inbox",
+}
 PREVIEW_ROWS = 10
 SHOWN_PROBLEMS = 100
 

@@ -43,7 +43,7 @@ class Command(LodestarCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", metavar="KIND", help="companies, people (feedback: later)")
+        parser.add_argument("kind", metavar="KIND", help="companies, people or feedback")
         parser.add_argument("file", metavar="FILE", help="The CSV file; - reads standard input.")
         parser.add_argument("--workspace", required=True, metavar="SLUG")
         parser.add_argument(
