@@ -42,6 +42,7 @@ def main_pages(team_key: str, company_key: str) -> list[Page]:
         Page("company detail", f"{w}/customers/companies/{company_key}/"),
         Page("people", f"{w}/customers/people/"),
         Page("feedback inbox", f"{w}/feedback/"),
+        Page("features", f"{w}/features/"),
         Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),
         Page("API members", f"{api}/members"),
         Page("API teams", f"{api}/teams"),

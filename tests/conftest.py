@@ -11,8 +11,9 @@ from django.test import Client
 
 from lodestar.customers.models import Company, Person
 from lodestar.customers.services import company_create, person_create
-from lodestar.feedback.models import Feedback
-from lodestar.feedback.services import feedback_create
+from lodestar.feedback.models import Feedback, Insight
+from lodestar.feedback.services import feedback_create, insight_link
+from lodestar.planning.models import Feature
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Product, Role, Team, Workspace
 from tests.factories import PASSWORD, UserFactory
@@ -64,6 +65,8 @@ class World:
     company: Company | None = None
     person: Person | None = None
     feedback: Feedback | None = None
+    insight: Insight | None = None
+    feature: Feature | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -129,6 +132,14 @@ def build_world() -> World:
         product_key="web",
         tags="performance",
     )
+    world.insight = insight_link(
+        feedback=world.feedback,
+        actor=world["pm"].user,
+        snippet="gets slow when we have more than 50 techs",
+        importance=3,
+        feature_title="Fast dispatch board for large fleets",
+    )
+    world.feature = world.insight.feature
     return world
 
 

@@ -76,12 +76,13 @@ def test_inbox_tabs_filters_and_counts(world):
     assert (
         texts[0] == "Offline mode lost my photos" and "Route optimizer ignores skills" not in texts
     )
-    assert inbox.context["counts"] == {"inbox": 2, "processed": 1, "archived": 0}
+    # The world's own feedback was processed when it was linked to a feature.
+    assert inbox.context["counts"] == {"inbox": 1, "processed": 2, "archived": 0}
     processed = client.get("/w/acme/feedback/?status=processed").context["page"].items
-    assert [f.text for f in processed] == ["Route optimizer ignores skills"]
+    assert processed[0].text == "Route optimizer ignores skills"
     tagged = client.get("/w/acme/feedback/?tag=bug").context["page"].items
     assert [f.text for f in tagged] == ["Offline mode lost my photos"]
-    found = client.get("/w/acme/feedback/?q=northwind").context["page"].items
+    found = client.get("/w/acme/feedback/?status=processed&q=northwind").context["page"].items
     assert [f.key for f in found] == [world.feedback.key]  # matches the company name
 
 
@@ -90,17 +91,17 @@ def test_triage_sets_status_assignee_and_tags(world):
     url = f"/w/acme/feedback/{world.feedback.key}/"
     response = client.post(
         url,
-        {"status": "processed", "assignee_email": "po@acme.test", "tags": "performance, dispatch"},
+        {"status": "archived", "assignee_email": "po@acme.test", "tags": "performance, dispatch"},
     )
     assert response.status_code == 302
     feedback = Feedback.objects.get(pk=world.feedback.pk)
-    assert feedback.status == "processed" and feedback.assignee == world["po"].membership
+    assert feedback.status == "archived" and feedback.assignee == world["po"].membership
     assert sorted(t.name for t in feedback.tags.all()) == ["dispatch", "performance"]
     entry = Entry.objects.filter(verb="triaged").latest("pk")
-    assert entry.changes["status"] == ["inbox", "processed"]
-    bad = client.post(url, {"status": "processed", "assignee_email": "outsider@other.test"})
+    assert entry.changes["status"] == ["processed", "archived"]  # linking had processed it
+    bad = client.post(url, {"status": "archived", "assignee_email": "outsider@other.test"})
     assert bad.status_code == 400 and "assignee_email" in bad.context["form"].errors
-    mine = client.get("/w/acme/feedback/?status=processed&who=me").context["page"].items
+    mine = client.get("/w/acme/feedback/?status=archived&who=me").context["page"].items
     assert mine == []  # assigned to the PO, not the PM
 
 

@@ -43,6 +43,8 @@ def _samples(world, persona) -> dict[str, str]:
         "company_key": world.company.key,
         "person_key": world.person.key,
         "feedback_key": world.feedback.key,
+        "feature_key": world.feature.key,
+        "insight_key": world.insight.key,
         "member_key": world["contributor"].membership.key,
         "invitation_key": invitation.key,
         "token_key": own_token.key if own_token else "nokey",
@@ -193,6 +195,8 @@ OBJECT_PARAMS = {
     "company_key",
     "person_key",
     "feedback_key",
+    "feature_key",
+    "insight_key",
 }
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "lodestar.activity",
     "lodestar.customers",
     "lodestar.feedback",
+    "lodestar.planning",
 ]
 
 MIDDLEWARE = [

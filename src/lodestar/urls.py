@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("lodestar.workspaces.urls")),
     path("", include("lodestar.customers.urls")),
     path("", include("lodestar.feedback.urls")),
+    path("", include("lodestar.planning.urls")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

@@ -45,6 +45,9 @@ PAGES = {
     "people": ("contributor", "/w/acme/customers/people/", 200, "People"),
     "person": ("pm", "/w/acme/customers/people/{person}/", 200, "Nora North"),
     "feedback-inbox": ("po", "/w/acme/feedback/", 200, "Feedback"),
+    "features": ("stakeholder", "/w/acme/features/", 200, "Features"),
+    "feature": ("pm", "/w/acme/features/{feature}/", 200, "Fast dispatch board"),
+    "feature-delete": ("pm", "/w/acme/features/{feature}/delete/", 200, None),
     "feedback-processed-empty": ("po", "/w/acme/feedback/?status=processed", 200, "Feedback"),
     "feedback": ("pm", "/w/acme/feedback/{feedback}/", 200, "Feedback"),
     "feedback-contributor": ("contributor", "/w/acme/feedback/{feedback}/", 200, "Feedback"),
@@ -61,6 +64,7 @@ def test_page_has_no_serious_axe_violation(web, acme, name):
         company=acme.company.key,
         person=acme.person.key,
         feedback=acme.feedback.key,
+        feature=acme.feature.key,
     )
     page = web.page(user=acme[persona].user)
     response = page.goto(path)

@@ -14,6 +14,7 @@ from django.db import transaction
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
 from lodestar.demo.customers import build_customers
+from lodestar.demo.features import build_features
 from lodestar.demo.feedback import build_feedback
 from lodestar.demo.people import (
     EMAIL_DOMAIN,
@@ -94,6 +95,7 @@ def build_demo(
         build_customers(rng, workspace, owner, account_owners, plan["companies"], report)
         _history(rng, workspace, members, teams, plan["activity"], report)
         # After the history, so adding feedback did not change the history a seed gives.
+        processed: dict[str, list[int]] = {}
         build_feedback(
             rng,
             workspace,
@@ -101,7 +103,9 @@ def build_demo(
             triagers=[m for m in members if m.role in MANAGING_ROLES],
             count=plan["feedback"],
             report=report,
+            processed_by_theme=processed,
         )
+        build_features(rng, workspace, owners_pm(members) or owner, processed, report)
     return logins
 
 
@@ -314,3 +318,8 @@ def _budget_change(rng: random.Random, team: Team, member: Membership) -> Entry:
         target_label=team.name,
         changes={"cost_per_week": [str(old), str(team.cost_per_week)]},
     )
+
+
+def owners_pm(members: list[Membership]):
+    """The product manager persona: who links feedback to features in the demo."""
+    return next((m.user for m in members if m.role == Role.PRODUCT_MANAGER), None)

@@ -416,8 +416,11 @@ def build_feedback(
     triagers: list[Membership],
     count: int,
     report: Progress,
+    processed_by_theme: dict[str, list[int]] | None = None,
 ) -> int:
-    """Create `count` feedback in the workspace from its customers' people; return how many."""
+    """Create `count` feedback in the workspace from its customers' people; return how many.
+    `processed_by_theme`, when given, receives the ids of processed feedback per theme key
+    (what the demo links to features)."""
     products = {p.key: p.pk for p in Product.objects.filter(workspace=workspace)}
     Tag.objects.bulk_create([Tag(workspace=workspace, name=n) for n in TAGS], ignore_conflicts=True)
     tag_ids = dict(Tag.objects.filter(workspace=workspace, name__in=TAGS).values_list("name", "pk"))
@@ -482,6 +485,7 @@ def build_feedback(
     created = 0
     batch: list[Feedback] = []
     batch_tags: list[list[int]] = []
+    batch_themes: list[str] = []
     for i, when in enumerate(times):
         # Who said it
         if authors and rng.random() >= 0.1:
@@ -568,9 +572,14 @@ def build_feedback(
             )
         )
         batch_tags.append([tag_ids[name] for name in unique])
+        batch_themes.append(theme.key if theme is not None and status == Status.PROCESSED else "")
         if len(batch) == BATCH or i == count - 1:
             created += _flush(batch, batch_tags)
-            batch, batch_tags = [], []
+            if processed_by_theme is not None:
+                for feedback, key in zip(batch, batch_themes, strict=True):
+                    if key:
+                        processed_by_theme.setdefault(key, []).append(feedback.pk)
+            batch, batch_tags, batch_themes = [], [], []
             report("feedback", i + 1, count)
     return created
 

@@ -1,7 +1,7 @@
 from django import forms
 
 from lodestar.core.forms import StyledForm
-from lodestar.feedback.models import MAX_TEXT, Source, Status
+from lodestar.feedback.models import MAX_TEXT, Importance, Source, Status
 
 
 class FeedbackForm(StyledForm):
@@ -38,6 +38,28 @@ class TriageForm(StyledForm):
         help_text="A member's email; empty: nobody.",
     )
     tags = forms.CharField(max_length=400, required=False, help_text="Comma-separated.")
+
+
+class InsightForm(StyledForm):
+    snippet = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Snippet",
+        help_text="The words that ask for the feature; empty: the whole feedback.",
+    )
+    feature_title = forms.CharField(
+        max_length=200,
+        label="Feature",
+        help_text="An existing feature's title (suggested as you type), or a new one.",
+        widget=forms.TextInput(attrs={"list": "feature-titles", "autocomplete": "off"}),
+    )
+    importance = forms.TypedChoiceField(
+        choices=Importance.choices, coerce=int, initial=Importance.IMPORTANT
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "insight-%s")
+        super().__init__(*args, **kwargs)
 
 
 class InboxFilterForm(forms.Form):

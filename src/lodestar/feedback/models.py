@@ -107,3 +107,33 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Importance(models.IntegerChoices):
+    NICE_TO_HAVE = 1, "Nice to have"
+    IMPORTANT = 2, "Important"
+    CRITICAL = 3, "Critical"
+
+
+class Insight(models.Model):
+    """A snippet of one feedback, linked to the feature it asks for."""
+
+    key = KeyField()
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="insights")
+    feature = models.ForeignKey(
+        "planning.Feature", on_delete=models.CASCADE, related_name="insights"
+    )
+    snippet = models.TextField(max_length=MAX_TEXT)
+    importance = models.PositiveSmallIntegerField(
+        choices=Importance.choices, default=Importance.IMPORTANT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["feature", "-id"], name="insight_feature")]
+
+    def __str__(self) -> str:
+        return self.snippet[:60]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from lodestar.core.errors import NotFound
-from lodestar.feedback.models import Feedback, Status, Tag
+from lodestar.feedback.models import Feedback, Insight, Status, Tag
 from lodestar.workspaces.models import Membership, Workspace
 
 
@@ -53,6 +53,25 @@ def tag_names(*, workspace: Workspace) -> list[str]:
         .order_by("name")
         .values_list("name", flat=True)[:200]
     )
+
+
+def insight_list_for_feedback(*, feedback: Feedback) -> list[Insight]:
+    return list(feedback.insights.select_related("feature").order_by("pk"))
+
+
+def insight_list_for_feature(*, feature) -> QuerySet[Insight]:
+    return Insight.objects.filter(feature=feature).select_related(
+        "feedback__person", "feedback__company"
+    )
+
+
+def insight_get(*, workspace: Workspace, key: str) -> Insight:
+    try:
+        return Insight.objects.select_related("feedback", "feature").get(
+            feedback__workspace=workspace, key=key
+        )
+    except Insight.DoesNotExist:
+        raise NotFound("No such insight.") from None
 
 
 def feedback_get(*, workspace: Workspace, key: str) -> Feedback:

@@ -12,7 +12,7 @@ from lodestar.activity.services import activity_record
 from lodestar.core.errors import Invalid
 from lodestar.customers.models import Company, Person
 from lodestar.customers.services import normalize_domain
-from lodestar.feedback.models import MAX_TEXT, Feedback, Source, Status, Tag
+from lodestar.feedback.models import MAX_TEXT, Feedback, Importance, Insight, Source, Status, Tag
 from lodestar.workspaces.models import Membership, Product, Workspace
 
 MAX_TAGS = 10
@@ -214,3 +214,77 @@ def feedback_bulk_status(*, workspace: Workspace, actor, keys: list[str], action
                 changes={"status": [None, status]},
             )
     return moved
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def insight_link(
+    *,
+    feedback: Feedback,
+    actor,
+    snippet: str,
+    importance: int | str = 2,
+    feature_key: str = "",
+    feature_title: str = "",
+) -> Insight:
+    """Link a snippet of `feedback` to a feature: by key, or by title (the feature with that
+    title, else a new one). The snippet must be words of the feedback, as a quote is."""
+    from lodestar.planning.models import Feature
+    from lodestar.planning.services import feature_create
+
+    snippet = (snippet or "").strip() or feedback.text
+    if _normalized(snippet) not in _normalized(feedback.text):
+        raise Invalid(fields={"snippet": ["The snippet must be a quote from this feedback."]})
+    try:
+        weight = int(importance)
+    except (TypeError, ValueError):
+        weight = 0
+    if weight not in Importance.values:
+        raise Invalid(fields={"importance": ["Choose nice to have, important or critical."]})
+    title = " ".join((feature_title or "").split())
+    if not feature_key and not title:
+        raise Invalid(fields={"feature_title": ["Name the feature this asks for."]})
+    with transaction.atomic():
+        features = Feature.objects.filter(workspace=feedback.workspace)
+        if feature_key:
+            feature = features.filter(key=feature_key).first()
+            if feature is None:
+                raise Invalid(fields={"feature_key": ["No such feature."]})
+        else:
+            feature = features.filter(title__iexact=title).first() or feature_create(
+                workspace=feedback.workspace,
+                actor=actor,
+                title=title,
+                product_key=feedback.product.key if feedback.product else "",
+            )
+        insight = Insight.objects.create(
+            feedback=feedback, feature=feature, snippet=snippet, importance=weight, created_by=actor
+        )
+        if feedback.status == Status.INBOX:  # linked means read and acted on
+            feedback.status = Status.PROCESSED
+            feedback.save(update_fields=["status", "updated_at"])
+        activity_record(
+            workspace=feedback.workspace,
+            actor=actor,
+            verb="linked feedback to",
+            target_type="feature",
+            target_key=feature.key,
+            target_label=feature.title,
+            changes={"snippet": [None, snippet[:200]], "importance": [None, weight]},
+        )
+    return insight
+
+
+def insight_remove(*, insight: Insight, actor) -> None:
+    with transaction.atomic():
+        activity_record(
+            workspace=insight.feedback.workspace,
+            actor=actor,
+            verb="unlinked feedback from",
+            target_type="feature",
+            target_key=insight.feature.key,
+            target_label=insight.feature.title,
+        )
+        insight.delete()

@@ -39,6 +39,9 @@ def workspace_nav(request: HttpRequest) -> dict:
                 "feedback.view",
                 "feedback.create",
                 "feedback.triage",
+                "feature.view",
+                "feature.manage",
+                "insight.link",
             )
         },
     }

@@ -40,6 +40,9 @@ PERMISSIONS: dict[str, Permission] = {
     "customer.import": Permission("Import companies and people from CSV", PLANNERS),
     "feedback.view": Permission("Read the feedback inbox", MEMBERS),
     "feedback.create": Permission("Add feedback heard from customers", MEMBERS),
+    "feature.view": Permission("See features and the demand behind them", ALL),
+    "feature.manage": Permission("Create, edit and delete features", PLANNERS),
+    "insight.link": Permission("Link feedback snippets to features (insights)", DELIVERY),
     "feedback.triage": Permission(
         "Triage feedback: status, assignee, tags, bulk actions", DELIVERY
     ),

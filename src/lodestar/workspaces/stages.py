@@ -48,7 +48,19 @@ STAGES: dict[str, Stage] = {
             ),
         ],
     ),
-    "decide": Stage("decide", "Decide", "What should we build, and why?"),
+    "decide": Stage(
+        "decide",
+        "Decide",
+        "What should we build, and why?",
+        [
+            Section(
+                "Features",
+                "planning:features",
+                "feature.view",
+                "What customers ask for, with the insights, companies and ARR behind each.",
+            ),
+        ],
+    ),
     "plan": Stage(
         "plan",
         "Plan",

@@ -13,8 +13,9 @@ from lodestar.core.errors import Invalid
 from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.feedback import selectors, services
-from lodestar.feedback.forms import FeedbackForm, InboxFilterForm, TriageForm
+from lodestar.feedback.forms import FeedbackForm, InboxFilterForm, InsightForm, TriageForm
 from lodestar.feedback.models import Status
+from lodestar.planning.selectors import feature_titles
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.selectors import product_list
 
@@ -66,28 +67,43 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@workspace_view(read="feedback.view", write="feedback.triage")
-def feedback_detail(request: WorkspaceRequest, feedback_key: str) -> HttpResponse:
-    feedback = selectors.feedback_get(workspace=request.workspace, key=feedback_key)
-    form = TriageForm(
-        request.POST or None,
+def _feedback_page(request: WorkspaceRequest, feedback, *, form=None, insight_form=None):
+    form = form or _triage_form(None, feedback)
+    insight_form = insight_form or InsightForm()
+    return render(
+        request,
+        "feedback/feedback.html",
+        {
+            "feedback": feedback,
+            "form": form,
+            "insight_form": insight_form,
+            "insights": selectors.insight_list_for_feedback(feedback=feedback),
+            "feature_titles": feature_titles(workspace=request.workspace),
+        },
+        status=form_status(form, insight_form),
+    )
+
+
+def _triage_form(data, feedback) -> TriageForm:
+    return TriageForm(
+        data,
         initial={
             "status": feedback.status,
             "assignee_email": feedback.assignee.user.email if feedback.assignee else "",
             "tags": ", ".join(t.name for t in feedback.tags.all()),
         },
     )
-    if submit(
-        request, form, partial(services.feedback_triage, feedback=feedback, actor=request.user)
-    ).ok:
+
+
+@workspace_view(read="feedback.view", write="feedback.triage")
+def feedback_detail(request: WorkspaceRequest, feedback_key: str) -> HttpResponse:
+    feedback = selectors.feedback_get(workspace=request.workspace, key=feedback_key)
+    form = _triage_form(request.POST or None, feedback)
+    action = partial(services.feedback_triage, feedback=feedback, actor=request.user)
+    if submit(request, form, action).ok:
         messages.success(request, "Triage saved.")
         return redirect("feedback:feedback", slug=request.workspace.slug, feedback_key=feedback.key)
-    return render(
-        request,
-        "feedback/feedback.html",
-        {"feedback": feedback, "form": form},
-        status=form_status(form),
-    )
+    return _feedback_page(request, feedback, form=form)
 
 
 @workspace_view(read=None, write="feedback.triage")
@@ -107,3 +123,26 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
     back = QueryDict(request.POST.get("back", "")).urlencode()
     inbox_url = reverse("feedback:inbox", args=[request.workspace.slug])
     return redirect(f"{inbox_url}?{back}" if back else inbox_url)
+
+
+@workspace_view(read=None, write="insight.link")
+def insight_add(request: WorkspaceRequest, feedback_key: str) -> HttpResponse:
+    feedback = selectors.feedback_get(workspace=request.workspace, key=feedback_key)
+    form = InsightForm(request.POST)
+    done = submit(
+        request, form, partial(services.insight_link, feedback=feedback, actor=request.user)
+    )
+    if done.ok:
+        messages.success(request, f"Linked to {done.result.feature.title}.")
+        return redirect("feedback:feedback", slug=request.workspace.slug, feedback_key=feedback.key)
+    return _feedback_page(request, feedback, insight_form=form)
+
+
+@workspace_view(read=None, write="insight.link")
+def insight_remove(request: WorkspaceRequest, insight_key: str) -> HttpResponse:
+    insight = selectors.insight_get(workspace=request.workspace, key=insight_key)
+    services.insight_remove(insight=insight, actor=request.user)
+    messages.success(request, f"Unlinked from {insight.feature.title}.")
+    return redirect(
+        "feedback:feedback", slug=request.workspace.slug, feedback_key=insight.feedback.key
+    )

@@ -1,0 +1,72 @@
+"""The demo's features: one per recurring feedback theme, with most processed feedback on
+the theme linked to it as insights, so the features page ranks demand by ARR from day one."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from lodestar.activity.services import activity_record
+from lodestar.demo.feedback_themes import THEMES
+from lodestar.feedback.models import Feedback, Importance, Insight
+from lodestar.planning.models import Feature, FeatureStatus
+from lodestar.workspaces.models import Product, Workspace
+
+# Where each theme stands on the roadmap: the story the demo tells.
+STATUS = {0: FeatureStatus.IN_PROGRESS, 1: FeatureStatus.PLANNED, 2: FeatureStatus.PLANNED}
+
+
+def build_features(
+    rng: random.Random,
+    workspace: Workspace,
+    actor,
+    processed_by_theme: dict[str, list[int]],
+    report: Callable[[str, int, int], None],
+) -> int:
+    products = {p.key: p for p in Product.objects.filter(workspace=workspace)}
+    features = Feature.objects.bulk_create(
+        [
+            Feature(
+                workspace=workspace,
+                product=products.get(theme.product),
+                title=theme.title,
+                status=STATUS.get(i, FeatureStatus.IDEA),
+                created_by=actor,
+            )
+            for i, theme in enumerate(THEMES)
+        ]
+    )
+    by_key = {theme.key: feature for theme, feature in zip(THEMES, features, strict=True)}
+    insights: list[Insight] = []
+    texts = dict(
+        Feedback.objects.filter(
+            pk__in=[pk for ids in processed_by_theme.values() for pk in ids]
+        ).values_list("pk", "text")
+    )
+    weights = [Importance.NICE_TO_HAVE, Importance.IMPORTANT, Importance.CRITICAL]
+    for key, ids in processed_by_theme.items():
+        feature = by_key.get(key)
+        if feature is None:
+            continue
+        for pk in ids:
+            if rng.random() < 0.8:  # some processed feedback was answered, not linked
+                insights.append(
+                    Insight(
+                        feedback_id=pk,
+                        feature=feature,
+                        snippet=texts[pk],
+                        importance=rng.choices(weights, weights=(3, 5, 2))[0],
+                        created_by=actor,
+                    )
+                )
+    Insight.objects.bulk_create(insights, batch_size=2000)
+    report("insights", len(insights), len(insights))
+    activity_record(
+        workspace=workspace,
+        actor=actor,
+        verb="linked feedback to",
+        target_type="features",
+        target_label=f"{len(features)} features",
+        changes={"insights": [None, len(insights)]},
+    )
+    return len(insights)

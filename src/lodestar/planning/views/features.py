@@ -1,0 +1,106 @@
+"""Features and the demand behind them."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from lodestar.core.forms import form_status, submit
+from lodestar.core.pagination import paginate
+from lodestar.feedback.selectors import insight_list_for_feature
+from lodestar.planning import selectors, services
+from lodestar.planning.forms import FeatureForm
+from lodestar.planning.models import FeatureStatus
+from lodestar.workspaces.access import WorkspaceRequest, workspace_view
+from lodestar.workspaces.selectors import product_list
+
+
+def _products(workspace) -> list[tuple[str, str]]:
+    return [(p.key, p.name) for p in product_list(workspace=workspace)[:50]]
+
+
+@workspace_view(read="feature.view", write="feature.manage")
+def features(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = FeatureForm(request.POST or None, products=_products(workspace))
+    done = submit(
+        request, form, partial(services.feature_create, workspace=workspace, actor=request.user)
+    )
+    if done.ok:
+        messages.success(request, f"{done.result.title} was added.")
+        return redirect("planning:feature", slug=workspace.slug, feature_key=done.result.key)
+    q = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    status = status if status in FeatureStatus.values else ""
+    page = paginate(
+        selectors.feature_list(workspace=workspace, q=q, status=status),
+        cursor=request.GET.get("cursor"),
+        limit=50,
+        newest_first=True,
+    )
+    demand = selectors.feature_demand(features=page.items)
+    rows = [(f, demand[f.pk]) for f in page.items]
+    return render(
+        request,
+        "planning/features.html",
+        {
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "q": q,
+            "status": status,
+            "statuses": FeatureStatus.choices,
+            "query": "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status)) if v),
+        },
+        status=form_status(form),
+    )
+
+
+@workspace_view(read="feature.view", write="feature.manage")
+def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
+    feature = selectors.feature_get(workspace=request.workspace, key=feature_key)
+    form = FeatureForm(
+        request.POST or None,
+        products=_products(request.workspace),
+        initial={
+            "title": feature.title,
+            "description": feature.description,
+            "status": feature.status,
+            "product_key": feature.product.key if feature.product else "",
+        },
+    )
+    if submit(
+        request, form, partial(services.feature_update, feature=feature, actor=request.user)
+    ).ok:
+        messages.success(request, "Feature saved.")
+        return redirect("planning:feature", slug=request.workspace.slug, feature_key=feature.key)
+    insights = paginate(
+        insight_list_for_feature(feature=feature),
+        cursor=request.GET.get("cursor"),
+        limit=50,
+        newest_first=True,
+    )
+    return render(
+        request,
+        "planning/feature.html",
+        {
+            "feature": feature,
+            "demand": selectors.feature_demand(features=[feature])[feature.pk],
+            "page": insights,
+            "form": form,
+        },
+        status=form_status(form),
+    )
+
+
+@workspace_view(read="feature.manage", write="feature.manage")
+def feature_delete(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
+    feature = selectors.feature_get(workspace=request.workspace, key=feature_key)
+    if request.method == "POST":
+        services.feature_delete(feature=feature, actor=request.user)
+        messages.success(request, f"{feature.title} was deleted with its insights.")
+        return redirect("planning:features", slug=request.workspace.slug)
+    return render(request, "planning/feature_delete.html", {"feature": feature})
