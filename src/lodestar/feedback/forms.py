@@ -45,7 +45,7 @@ class InsightForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Snippet",
-        help_text="The words that ask for the feature; empty: the whole feedback.",
+        help_text="Select the words in the feedback above, or paste them; empty: all of it.",
     )
     feature_title = forms.CharField(
         max_length=200,
