@@ -113,7 +113,7 @@ def upload_save(
 def upload_get(*, workspace, user, key: str) -> Upload:
     """The upload `key` if this user made it in this workspace; NotFound otherwise."""
     missing = NotFound("No such import: uploads are kept for a day.")
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise missing
     try:
         meta = json.loads((_folder() / f"{key}.json").read_text())
