@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
 from lodestar.core.errors import NotFound
 from lodestar.planning.models import Feature
 from lodestar.workspaces.models import Workspace
-
-# An insight's importance (1 nice to have, 2 important, 3 critical) scales the ARR it brings.
-IMPORTANCE_WEIGHT = {1: Decimal(1) / 3, 2: Decimal(2) / 3, 3: Decimal(1)}
 
 
 @dataclass
@@ -47,44 +44,50 @@ def feature_get(*, workspace: Workspace, key: str) -> Feature:
         raise NotFound("No such feature.") from None
 
 
-def feature_demand(*, features: list[Feature]) -> dict[int, Demand]:
-    """Demand per feature id, for any number of features, in two queries.
+_DEMAND_SQL = """
+    SELECT per_company.feature_id, per_company.segment, COUNT(*),
+           SUM(per_company.arr), SUM(per_company.arr * per_company.importance)
+    FROM (
+        SELECT i.feature_id AS feature_id, f.company_id AS company_id,
+               c.arr AS arr, c.segment AS segment, MAX(i.importance) AS importance
+        FROM feedback_insight i
+        JOIN feedback_feedback f ON f.id = i.feedback_id
+        JOIN customers_company c ON c.id = f.company_id
+        WHERE i.feature_id IN ({ids})
+        GROUP BY i.feature_id, f.company_id, c.arr, c.segment
+    ) per_company
+    GROUP BY per_company.feature_id, per_company.segment
+"""
 
-    A company that asked several times counts once, at the highest importance it gave."""
+
+def feature_demand(*, features: list[Feature]) -> dict[int, Demand]:
+    """Demand per feature id, for any number of features, in two queries whose results have
+    at most a few rows per feature (the per-company step happens in the database).
+
+    A company that asked several times counts once, at the highest importance it gave; its
+    ARR is weighted by importance / 3 (critical 1, important 2/3, nice to have 1/3)."""
     from lodestar.feedback.models import Insight
 
     ids = [f.pk for f in features]
     demand = {pk: Demand() for pk in ids}
+    if not ids:
+        return demand
     totals = Insight.objects.filter(feature_id__in=ids).values("feature_id").annotate(n=Count("id"))
     for row in totals:
         demand[row["feature_id"]].insights = row["n"]
-    per_company = (
-        Insight.objects.filter(feature_id__in=ids, feedback__company__isnull=False)
-        .values(
-            "feature_id",
-            "feedback__company_id",
-            "feedback__company__arr",
-            "feedback__company__segment",
-        )
-        .annotate(importance=Max("importance"))
-    )
-    segments: dict[int, dict[str, dict]] = defaultdict(dict)
-    for row in per_company:
-        d = demand[row["feature_id"]]
-        arr = row["feedback__company__arr"] or Decimal(0)
-        weighted = arr * IMPORTANCE_WEIGHT[row["importance"]]
-        d.companies += 1
-        d.arr += arr
-        d.weighted_arr += weighted
-        seg = segments[row["feature_id"]].setdefault(
-            row["feedback__company__segment"] or "unknown",
-            {"companies": 0, "arr": Decimal(0), "weighted_arr": Decimal(0)},
-        )
-        seg["companies"] += 1
-        seg["arr"] += arr
-        seg["weighted_arr"] += weighted
-    for pk, by_segment in segments.items():
-        demand[pk].by_segment = by_segment
-    for d in demand.values():
-        d.weighted_arr = d.weighted_arr.quantize(Decimal("0.01"))
+    cent = Decimal("0.01")
+    with connection.cursor() as cursor:
+        cursor.execute(_DEMAND_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+        for feature_id, segment, companies, arr, arr_times_importance in cursor.fetchall():
+            d = demand[feature_id]
+            arr = Decimal(str(arr or 0)).quantize(cent)
+            weighted = (Decimal(str(arr_times_importance or 0)) / 3).quantize(cent)
+            d.companies += companies
+            d.arr += arr
+            d.weighted_arr += weighted
+            d.by_segment[segment or "unknown"] = {
+                "companies": companies,
+                "arr": arr,
+                "weighted_arr": weighted,
+            }
     return demand
