@@ -17,4 +17,9 @@
   };
   quote.addEventListener("mouseup", take);
   quote.addEventListener("keyup", take);
+  // Arriving with #link (the inbox's `l` key): straight to the feature field.
+  // After load: the browser's own scroll to the fragment would otherwise take focus back.
+  if (location.hash === "#link") {
+    window.addEventListener("load", () => document.getElementById("insight-feature_title")?.focus());
+  }
 })();

@@ -61,6 +61,14 @@
     return true;
   }
 
+  function link() {
+    // Open the current feedback at its "link to a feature" form (only linkers have one).
+    const anchor = current?.querySelector("a");
+    if (!anchor || list.dataset.canLink !== "true") return false;
+    location.assign(`${anchor.href}#link`);
+    return true;
+  }
+
   function toggleHelp() {
     if (!help) return false;
     help.open = !help.open;
@@ -77,6 +85,7 @@
       return Boolean(box);
     },
     e: () => triage("archive"),
+    l: () => link(),
     p: () => triage("process"),
     o: open,
     Enter: open,
