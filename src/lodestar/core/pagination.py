@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +30,10 @@ class Page:
     items: list[Any]
     count: int
     next: str | None
+
+    def as_dict(self, convert: Callable[[Any], Any]) -> dict[str, Any]:
+        """The API's list shape: {"items": [...], "count": N, "next": cursor-or-null}."""
+        return {"items": [convert(i) for i in self.items], "count": self.count, "next": self.next}
 
 
 def _bad_cursor() -> Invalid:

@@ -151,7 +151,7 @@ def company_list(request: WorkspaceRequest, slug: str, query: Query[CompanyQuery
         limit=query.limit,
         order_by=selectors.COMPANY_ORDERS[query.order],
     )
-    return {"items": [_company_out(c) for c in page.items], "count": page.count, "next": page.next}
+    return page.as_dict(_company_out)
 
 
 @router.post("/workspaces/{slug}/companies", response={201: CompanyOut, **WRITE_ERRORS})
@@ -198,7 +198,7 @@ def person_list(request: WorkspaceRequest, slug: str, query: Query[PeopleQuery])
         limit=query.limit,
         order_by="name",
     )
-    return {"items": [_person_out(p) for p in page.items], "count": page.count, "next": page.next}
+    return page.as_dict(_person_out)
 
 
 @router.post("/workspaces/{slug}/people", response={201: PersonOut, **WRITE_ERRORS})

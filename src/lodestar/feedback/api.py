@@ -81,7 +81,7 @@ def feedback_list(request: WorkspaceRequest, slug: str, query: Query[FeedbackQue
         workspace=request.workspace, status=query.status or "", tag=query.tag, q=query.q
     ).prefetch_related("tags")
     page = paginate(rows, cursor=query.cursor, limit=query.limit, newest_first=True)
-    return {"items": [_out(f) for f in page.items], "count": page.count, "next": page.next}
+    return page.as_dict(_out)
 
 
 @router.post("/workspaces/{slug}/feedback", response={201: FeedbackOut, **WRITE_ERRORS})

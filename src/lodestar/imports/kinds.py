@@ -11,6 +11,7 @@ Django's autodiscovery, like admin.py), so adding feedback import is one new mod
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,7 +35,7 @@ class Field:
     help: str = ""
 
 
-class ImportKind:
+class ImportKind(ABC):
     """Subclass per kind of row. The engine handles reading, mapping, duplicates, matching
     and writing; a kind says which fields exist, how a row is cleaned and how it matches."""
 
@@ -56,13 +57,14 @@ class ImportKind:
         found = next((f for f in self.fields if f.name == name), None)
         return found or Field(name, self.derived.get(name, name))
 
+    @abstractmethod
     def clean(self, raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """Raw cells (mapped fields only) -> (model values, {field: [reasons]})."""
-        raise NotImplementedError
 
     def resolve(self, workspace: Workspace, rows: list[Row]) -> None:
         """Turn references into ids for all clean rows at once (e.g. a company domain into
         company_id), adding row errors for what does not resolve. Default: nothing to do."""
+        return None
 
     def queryset(self, workspace: Workspace) -> models.QuerySet:
         return self.model._default_manager.filter(workspace=workspace)

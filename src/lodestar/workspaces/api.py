@@ -207,10 +207,6 @@ def _team_out(team) -> dict[str, Any]:
     }
 
 
-def _page(page, convert) -> dict[str, Any]:
-    return {"items": [convert(i) for i in page.items], "count": page.count, "next": page.next}
-
-
 # -- the caller ---------------------------------------------------------------------------
 
 
@@ -256,7 +252,7 @@ def member_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         selectors.member_list(workspace=request.workspace), cursor=page.cursor, limit=page.limit
     )
-    return _page(result, _member_out)
+    return result.as_dict(_member_out)
 
 
 @router.patch("/workspaces/{slug}/members/{member_key}", response={200: MemberOut, **WRITE_ERRORS})
@@ -285,8 +281,7 @@ def invitation_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]
         cursor=page.cursor,
         limit=page.limit,
     )
-    return _page(
-        result,
+    return result.as_dict(
         lambda i: {"key": i.key, "email": i.email, "role": i.role, "expires_at": i.expires_at},
     )
 
@@ -339,7 +334,7 @@ def product_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
     result = paginate(
         selectors.product_list(workspace=request.workspace), cursor=page.cursor, limit=page.limit
     )
-    return _page(result, _product_out)
+    return result.as_dict(_product_out)
 
 
 @router.post("/workspaces/{slug}/products", response={201: ProductOut, **WRITE_ERRORS})
@@ -393,7 +388,7 @@ def team_list(request: WorkspaceRequest, slug: str, page: Query[PageQuery]):
         cursor=page.cursor,
         limit=page.limit,
     )
-    return _page(result, _team_out)
+    return result.as_dict(_team_out)
 
 
 @router.post("/workspaces/{slug}/teams", response={201: TeamOut, **WRITE_ERRORS})
@@ -449,8 +444,7 @@ def activity_list_get(request: WorkspaceRequest, slug: str, page: Query[PageQuer
         limit=page.limit,
         newest_first=True,
     )
-    return _page(
-        result,
+    return result.as_dict(
         lambda e: {
             "actor": e.actor_label,
             "verb": e.verb,
