@@ -41,3 +41,37 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | bool | float) else str(value)
+
+
+def record_update(instance, *, actor, values: dict[str, Any], target_type: str) -> dict:
+    """Set `values` on a workspace object, save it and record what changed (call inside the
+    caller's transaction). Returns the changes, {field: [old, new]}."""
+    before = {name: getattr(instance, name) for name in values}
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save()
+    changes = diff(before, values)
+    if changes:
+        activity_record(
+            workspace=instance.workspace,
+            actor=actor,
+            verb="updated",
+            target_type=target_type,
+            target_key=instance.key,
+            target_label=str(instance),
+            changes=changes,
+        )
+    return changes
+
+
+def record_delete(instance, *, actor, target_type: str) -> None:
+    """Record, then delete, a workspace object (call inside the caller's transaction)."""
+    activity_record(
+        workspace=instance.workspace,
+        actor=actor,
+        verb="deleted",
+        target_type=target_type,
+        target_key=instance.key,
+        target_label=str(instance),
+    )
+    instance.delete()

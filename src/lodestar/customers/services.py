@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from lodestar.activity.services import activity_record, diff
+from lodestar.activity.services import activity_record, diff, record_delete, record_update
 from lodestar.core.errors import Invalid
 from lodestar.customers.models import Company, Person, Segment
 from lodestar.workspaces.models import Membership, Workspace
@@ -230,15 +230,7 @@ def company_update(*, company: Company, actor, owner_email: str | None = None, *
 
 def company_delete(*, company: Company, actor) -> None:
     with transaction.atomic():
-        activity_record(
-            workspace=company.workspace,
-            actor=actor,
-            verb="deleted",
-            target_type="company",
-            target_key=company.key,
-            target_label=company.name,
-        )
-        company.delete()
+        record_delete(company, actor=actor, target_type="company")
 
 
 def _company_by_domain(workspace: Workspace, domain: str) -> Company | None:
@@ -276,32 +268,11 @@ def person_update(*, person: Person, actor, **data) -> Person:
         raise Invalid(fields=errors)
     if "company_domain" in values:
         person.company = _company_by_domain(person.workspace, values.pop("company_domain"))
-    before = {name: getattr(person, name) for name in values}
     with transaction.atomic():
-        for name, value in values.items():
-            setattr(person, name, value)
-        person.save()
-        if changes := diff(before, values):
-            activity_record(
-                workspace=person.workspace,
-                actor=actor,
-                verb="updated",
-                target_type="person",
-                target_key=person.key,
-                target_label=str(person),
-                changes=changes,
-            )
+        record_update(person, actor=actor, values=values, target_type="person")
     return person
 
 
 def person_delete(*, person: Person, actor) -> None:
     with transaction.atomic():
-        activity_record(
-            workspace=person.workspace,
-            actor=actor,
-            verb="deleted",
-            target_type="person",
-            target_key=person.key,
-            target_label=str(person),
-        )
-        person.delete()
+        record_delete(person, actor=actor, target_type="person")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from lodestar.activity.services import activity_record, diff
+from lodestar.activity.services import activity_record, record_delete, record_update
 from lodestar.core.errors import Invalid
 from lodestar.planning.models import Feature, FeatureStatus
 from lodestar.workspaces.models import Product, Workspace
@@ -68,32 +68,11 @@ def feature_update(*, feature: Feature, actor, **data) -> Feature:
     values = _values(feature.workspace, data)
     if "title" in values:
         _title_free(feature.workspace, values["title"], exclude_pk=feature.pk)
-    before = {name: getattr(feature, name) for name in values}
     with transaction.atomic():
-        for name, value in values.items():
-            setattr(feature, name, value)
-        feature.save()
-        if changes := diff(before, values):
-            activity_record(
-                workspace=feature.workspace,
-                actor=actor,
-                verb="updated",
-                target_type="feature",
-                target_key=feature.key,
-                target_label=feature.title,
-                changes=changes,
-            )
+        record_update(feature, actor=actor, values=values, target_type="feature")
     return feature
 
 
 def feature_delete(*, feature: Feature, actor) -> None:
     with transaction.atomic():
-        activity_record(
-            workspace=feature.workspace,
-            actor=actor,
-            verb="deleted",
-            target_type="feature",
-            target_key=feature.key,
-            target_label=feature.title,
-        )
-        feature.delete()
+        record_delete(feature, actor=actor, target_type="feature")

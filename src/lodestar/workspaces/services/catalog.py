@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from lodestar.activity.services import activity_record, diff
+from lodestar.activity.services import activity_record, diff, record_delete
 from lodestar.core.errors import Invalid, NotFound
 from lodestar.workspaces.models import Membership, Product, Team, Workspace
 from lodestar.workspaces.services._validation import field_errors, raise_if
@@ -65,15 +65,7 @@ def product_delete(*, product: Product, actor, confirm_key: str) -> None:
     if (confirm_key or "").strip() != product.key:
         raise Invalid(fields={"confirm_key": [f"Type {product.key} to confirm."]})
     with transaction.atomic():
-        activity_record(
-            workspace=product.workspace,
-            actor=actor,
-            verb="deleted",
-            target_type="product",
-            target_key=product.key,
-            target_label=product.name,
-        )
-        product.delete()
+        record_delete(product, actor=actor, target_type="product")
 
 
 def _team_values(
@@ -250,12 +242,4 @@ def team_member_remove(*, team: Team, actor, membership: Membership) -> None:
 
 def team_delete(*, team: Team, actor) -> None:
     with transaction.atomic():
-        activity_record(
-            workspace=team.workspace,
-            actor=actor,
-            verb="deleted",
-            target_type="team",
-            target_key=team.key,
-            target_label=team.name,
-        )
-        team.delete()
+        record_delete(team, actor=actor, target_type="team")
