@@ -150,6 +150,8 @@ def test_fuzz_anonymous(case, world, real_keys):
         expected = 405, "method_not_allowed"
     elif any("\x00" in str(value) for value in (case.path_parameters or {}).values()):
         expected = 404, "not_found"  # names nothing, like any unknown address
+    elif any("\x00" in str(value) for value in (case.query or {}).values()):
+        expected = 400, "invalid"  # refused before anything reads it, signed in or not
     else:
         expected = 401, "not_authenticated"
     error = _assert_error_shape(response, expected[0])

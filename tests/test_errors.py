@@ -152,3 +152,18 @@ def test_a_malformed_session_cookie_is_no_session_not_an_error(client):
     client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
     assert client.get("/healthz").status_code == 200
     assert client.get("/w/acme/").status_code == 302  # treated as signed out
+
+
+@pytest.mark.parametrize("path", ["/w/acme/products/web%00/", "/w/acme/customers/people/x%00/"])
+def test_a_null_character_in_a_page_address_is_404(world, path):
+    response = world["owner"].client().get(path)
+    assert response.status_code == 404
+
+
+def test_a_null_character_in_a_query_is_400_naming_the_parameter(world):
+    response = (
+        world["owner"].client().get("/w/acme/search/?q=a%00b", HTTP_ACCEPT="application/json")
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"q": ["Null characters are not allowed."]}
+    assert world["owner"].client().get("/w/acme/feedback/?q=%00").status_code == 400

@@ -194,14 +194,11 @@ _register_routers()
 
 
 def _api_view(view):
-    """A path with a NUL character names nothing (and PostgreSQL cannot even compare text
-    with one): 404, as for any unknown address. Ninja's plain-text 405, for a method no
-    operation takes, gets the error shape, keeping the Allow header."""
+    """Ninja's plain-text 405, for a method no operation takes, gets the error shape, keeping
+    the Allow header. (NUL characters never get this far: NullCharacterMiddleware.)"""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
-        if "\x00" in request.path:
-            return _respond(request, errors.NotFound("There is nothing at this address."))
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lodestar.core.middleware.RequestIdMiddleware",
+    "lodestar.core.middleware.NullCharacterMiddleware",
     "lodestar.core.middleware.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lodestar.core.middleware.SecurityHeadersMiddleware",

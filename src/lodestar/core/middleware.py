@@ -79,6 +79,30 @@ class RequestIdMiddleware:
             logs.request_id.reset(token)
 
 
+class NullCharacterMiddleware:
+    """A NUL in the path names nothing (404); in the query string it is refused (400). No
+    view ever sees one: PostgreSQL cannot store or even compare text holding it."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            return error_response(request, errors.NotFound("There is nothing at this address."))
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            message = "Null characters are not allowed."
+            bad = [
+                name or "query"
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            ]
+            if bad:
+                return error_response(
+                    request, errors.Invalid(message, fields={name: [message] for name in bad})
+                )
+        return self.get_response(request)
+
+
 def accepts_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view that takes file uploads: its bodies may be up to LODESTAR_MAX_UPLOAD_BYTES
     instead of LODESTAR_MAX_BODY_BYTES."""
