@@ -85,6 +85,12 @@ class Feedback(models.Model):
     # hash of text, author and day: what a CSV re-import matches on.
     external_id = models.CharField(max_length=100, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The same text folded for search (see `lodestar.feedback.search`), kept by every writer.
+    search_text = models.TextField(blank=True, editable=False)
+    # Set when a triager merges this feedback into another: it stays, archived, pointing there.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
 
     class Meta:
         verbose_name_plural = "feedback"
@@ -137,3 +143,31 @@ class Insight(models.Model):
 
     def __str__(self) -> str:
         return self.snippet[:60]
+
+
+class SavedFilter(models.Model):
+    """An inbox query a member saved by name: for themselves, or shared with the workspace."""
+
+    key = KeyField()
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="feedback_filters"
+    )
+    owner = models.ForeignKey(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="feedback_filters"
+    )
+    name = models.CharField(max_length=60)
+    # The inbox's query string (status=inbox&q=export&tag=...), as the inbox form writes it.
+    query = models.CharField(max_length=1000)
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="saved_filter_name_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from lodestar.core.keys import KeyField
+from lodestar.core.keys import KeyField, new_key
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
 PRODUCT_KEY_PATTERN = r"^[a-z][a-z0-9-]{0,19}$"
@@ -95,6 +95,11 @@ class Invitation(models.Model):
         )
 
 
+def new_write_key() -> str:
+    """A product's public write key: safe to ship in a page, it only lets one post."""
+    return "lw_" + new_key(24)
+
+
 class Product(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="products")
     key = models.CharField(
@@ -109,6 +114,10 @@ class Product(models.Model):
     name = models.CharField(max_length=80)
     description = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
+    # Public, write-only: the in-app feedback widget (and later event capture) posts with it.
+    write_key = models.CharField(max_length=40, unique=True, default=new_write_key, editable=False)
+    # Origins (scheme://host[:port]) whose pages may post with the write key, one per line.
+    allowed_origins = models.TextField(blank=True, max_length=4000)
 
     class Meta:
         constraints = [

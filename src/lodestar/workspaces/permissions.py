@@ -46,6 +46,24 @@ PERMISSIONS: dict[str, Permission] = {
     "feedback.triage": Permission(
         "Triage feedback: status, assignee, tags, bulk actions", DELIVERY
     ),
+    "idea.view": Permission("See portal ideas, their votes and comments", MEMBERS),
+    "idea.create": Permission(
+        "Submit ideas, comment, and vote on behalf of a named customer (proxy votes)", MEMBERS
+    ),
+    "idea.moderate": Permission(
+        "Change an idea's status, link it to a feature, merge, hide and unhide", DELIVERY
+    ),
+    "portal.manage": Permission(
+        "Turn the ideas portal on or off, make it public or private", PLANNERS
+    ),
+    "market.view": Permission(
+        "See competitors, the capability matrix and research notes", MEMBERS
+    ),
+    "market.manage": Permission("Add and edit competitors and the capability matrix", PLANNERS),
+    "research.write": Permission(
+        "Write research notes (interviews, market notes) and turn highlights into feedback",
+        MEMBERS,
+    ),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 

@@ -7,3 +7,11 @@ register = template.Library()
 def get_item(mapping, key):
     """{{ counts|get_item:status }}: a dict lookup with a variable key."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str):
+    """`{{ note.body|markdown }}`: rendered and sanitized (lodestar.core.markdown)."""
+    from lodestar.core.markdown import render
+
+    return render(text)
