@@ -14,6 +14,11 @@ urlpatterns = [
     path("", include("lodestar.workspaces.urls")),
     path("", include("lodestar.customers.urls")),
     path("", include("lodestar.feedback.urls")),
+    path("", include("lodestar.feedback.similar_urls")),
+    path("", include("lodestar.feedback.intake_urls")),
+    path("", include("lodestar.feedback.ideas_urls")),
+    path("", include("lodestar.feedback.portal_urls")),
+    path("", include("lodestar.customers.market_urls")),
     path("", include("lodestar.planning.urls")),
 ]
 
