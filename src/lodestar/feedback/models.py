@@ -114,6 +114,14 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    def save(self, *args, **kwargs) -> None:
+        from lodestar.feedback.search import fold
+
+        self.search_text = fold(self.text)
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
 
 class Importance(models.IntegerChoices):
     NICE_TO_HAVE = 1, "Nice to have"
