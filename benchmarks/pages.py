@@ -23,7 +23,7 @@ class Page:
     path: str
 
 
-def main_pages(team_key: str, company_key: str) -> list[Page]:
+def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
     w = f"/w/{SLUG}"
     api = f"/api/v1/workspaces/{SLUG}"
     return [
@@ -43,6 +43,7 @@ def main_pages(team_key: str, company_key: str) -> list[Page]:
         Page("people", f"{w}/customers/people/"),
         Page("feedback inbox", f"{w}/feedback/"),
         Page("features", f"{w}/features/"),
+        Page("feature detail (most insights)", f"{w}/features/{feature_key}/"),
         Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),
         Page("API members", f"{api}/members"),
         Page("API teams", f"{api}/teams"),
@@ -66,3 +67,13 @@ def top_company_key() -> str:
     from lodestar.customers.models import Company
 
     return Company.objects.filter(workspace__slug=SLUG).order_by("-arr", "pk").first().key
+
+
+def top_feature_key() -> str:
+    """The key of the demo feature with the most insights (the heaviest feature page)."""
+    from django.db.models import Count
+
+    from lodestar.planning.models import Feature
+
+    rows = Feature.objects.filter(workspace__slug=SLUG).annotate(n=Count("insights"))
+    return rows.order_by("-n", "pk").first().key

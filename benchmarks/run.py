@@ -113,6 +113,7 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         first_team_key,
         main_pages,
         top_company_key,
+        top_feature_key,
     )
     from django.core.management import call_command
     from django.db import connection
@@ -156,7 +157,7 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         }
         client = Client()
         client.force_login(User.objects.get(email=OWNER_EMAIL))
-        pages = main_pages(first_team_key(), top_company_key())
+        pages = main_pages(first_team_key(), top_company_key(), top_feature_key())
         rounds = args.warmup + args.requests
         measure = progress.add_task("measure pages", total=len(pages) * rounds)
         rows: list[dict[str, Any]] = []

@@ -112,3 +112,27 @@ def test_contributors_cannot_link(world):
         )
     )
     assert response.status_code == 403
+
+
+def test_features_ordered_by_insights_page_through_every_feature_once(world):
+    # 55 features with 0..4 insights each: more than one page of 50.
+    for i in range(55):
+        feature = Feature.objects.create(workspace=world.workspace, title=f"Feature {i:02}")
+        for _ in range(i % 5):
+            Insight.objects.create(feedback=world.feedback, feature=feature, snippet="")
+    client = world["stakeholder"].client()
+    seen, counts, url = [], [], "/w/acme/features/?order=insights&q=Feature"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        rows = response.context["rows"]
+        seen += [f.title for f, _ in rows]
+        counts += [d.insights for _, d in rows]
+        page = response.context["page"]
+        url = (
+            f"/w/acme/features/?{response.context['query']}&cursor={page.next}" if page.next else ""
+        )
+    assert sorted(seen) == [f"Feature {i:02}" for i in range(55)]  # each exactly once
+    assert counts == sorted(counts, reverse=True) and counts[0] == 4 and counts[-1] == 0
+    # An unknown order falls back to newest first rather than failing.
+    assert client.get("/w/acme/features/?order=bogus").status_code == 200

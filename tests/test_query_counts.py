@@ -5,7 +5,13 @@ members, 125 teams, 120,000 entries). A page whose count grows has an N+1 somewh
 from __future__ import annotations
 
 import pytest
-from benchmarks.pages import OWNER_EMAIL, first_team_key, main_pages, top_company_key
+from benchmarks.pages import (
+    OWNER_EMAIL,
+    first_team_key,
+    main_pages,
+    top_company_key,
+    top_feature_key,
+)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +28,7 @@ def _query_counts() -> dict[str, int]:
     client = Client()
     client.force_login(User.objects.get(email=OWNER_EMAIL))
     counts = {}
-    for page in main_pages(first_team_key(), top_company_key()):
+    for page in main_pages(first_team_key(), top_company_key(), top_feature_key()):
         client.get(page.path)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.path)

@@ -1,5 +1,7 @@
 """The demo's features: one per recurring feedback theme, with most processed feedback on
-the theme linked to it as insights, so the features page ranks demand by ARR from day one."""
+the theme linked to it as insights, so the features page ranks demand by ARR from day one;
+then the long tail of smaller requests (lodestar.demo.feature_catalog), each with a few
+insights from feedback on its topic."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import random
 from collections.abc import Callable
 
 from lodestar.activity.services import activity_record
+from lodestar.demo.feature_catalog import tail_features
 from lodestar.demo.feedback_themes import THEMES
 from lodestar.feedback.models import Feedback, Importance, Insight
 from lodestar.planning.models import Feature, FeatureStatus
@@ -14,6 +17,15 @@ from lodestar.workspaces.models import Product, Workspace
 
 # Where each theme stands on the roadmap: the story the demo tells.
 STATUS = {0: FeatureStatus.IN_PROGRESS, 1: FeatureStatus.PLANNED, 2: FeatureStatus.PLANNED}
+# The long tail is mostly ideas; some were built, some declined along the way.
+TAIL_STATUS = (
+    (FeatureStatus.IDEA, 70),
+    (FeatureStatus.PLANNED, 8),
+    (FeatureStatus.IN_PROGRESS, 4),
+    (FeatureStatus.SHIPPED, 12),
+    (FeatureStatus.DECLINED, 6),
+)
+TAIL_SHARE = 0.15  # of a theme's linked feedback, how much asks for a smaller tail feature
 
 
 def build_features(
@@ -22,6 +34,7 @@ def build_features(
     actor,
     processed_by_theme: dict[str, list[int]],
     report: Callable[[str, int, int], None],
+    tail: int = 0,
 ) -> int:
     products = {p.key: p for p in Product.objects.filter(workspace=workspace)}
     features = Feature.objects.bulk_create(
@@ -37,6 +50,26 @@ def build_features(
         ]
     )
     by_key = {theme.key: feature for theme, feature in zip(THEMES, features, strict=True)}
+    statuses, status_weights = zip(*TAIL_STATUS, strict=True)
+    small = tail_features(rng, tail, {theme.title for theme in THEMES})
+    tail_rows = Feature.objects.bulk_create(
+        [
+            Feature(
+                workspace=workspace,
+                product=products.get(item.product),
+                title=item.title,
+                description=item.description,
+                status=rng.choices(statuses, weights=status_weights)[0],
+                created_by=actor,
+            )
+            for item in small
+        ],
+        batch_size=1000,
+    )
+    report("features", len(features) + len(tail_rows), len(features) + len(tail_rows))
+    tail_by_theme: dict[str, list[Feature]] = {}
+    for item, row in zip(small, tail_rows, strict=True):
+        tail_by_theme.setdefault(item.theme, []).append(row)
     insights: list[Insight] = []
     texts = dict(
         Feedback.objects.filter(
@@ -48,12 +81,16 @@ def build_features(
         feature = by_key.get(key)
         if feature is None:
             continue
+        smaller = tail_by_theme.get(key, [])
         for pk in ids:
             if rng.random() < 0.8:  # some processed feedback was answered, not linked
+                target = feature
+                if smaller and rng.random() < TAIL_SHARE:
+                    target = rng.choice(smaller)
                 insights.append(
                     Insight(
                         feedback_id=pk,
-                        feature=feature,
+                        feature=target,
                         snippet=texts[pk],
                         importance=rng.choices(weights, weights=(3, 5, 2))[0],
                         created_by=actor,
@@ -66,7 +103,7 @@ def build_features(
         actor=actor,
         verb="linked feedback to",
         target_type="features",
-        target_label=f"{len(features)} features",
+        target_label=f"{len(features) + len(tail_rows)} features",
         changes={"insights": [None, len(insights)]},
     )
     return len(insights)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from lodestar.core.errors import NotFound
 from lodestar.planning.models import Feature
@@ -22,8 +23,31 @@ class Demand:
     by_segment: dict[str, dict] = field(default_factory=dict)
 
 
-def feature_list(*, workspace: Workspace, q: str = "", status: str = "") -> QuerySet[Feature]:
+# How the features list may be ordered: the keyset field for `paginate`, and its label.
+FEATURE_ORDERS = {
+    "newest": (None, "Newest first"),
+    "insights": ("-insight_count", "Most insights"),
+    "title": ("title", "Title A–Z"),
+}
+
+
+def feature_list(
+    *, workspace: Workspace, q: str = "", status: str = "", order: str = "newest"
+) -> QuerySet[Feature]:
     rows = Feature.objects.filter(workspace=workspace).select_related("product")
+    if order == "insights":
+        # A correlated count per feature walks the (feature, id) index; a GROUP BY over
+        # every insight of the workspace was ten times slower on the large demo.
+        from lodestar.feedback.models import Insight
+
+        per_feature = (
+            Insight.objects.filter(feature=OuterRef("pk"))
+            .order_by()
+            .values("feature")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        rows = rows.annotate(insight_count=Coalesce(Subquery(per_feature), 0))
     if q:
         rows = rows.filter(Q(title__icontains=q) | Q(description__icontains=q))
     if status:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -35,11 +36,14 @@ def features(request: WorkspaceRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")
     status = status if status in FeatureStatus.values else ""
+    order = request.GET.get("order", "newest")
+    order = order if order in selectors.FEATURE_ORDERS else "newest"
     page = paginate(
-        selectors.feature_list(workspace=workspace, q=q, status=status),
+        selectors.feature_list(workspace=workspace, q=q, status=status, order=order),
         cursor=request.GET.get("cursor"),
         limit=50,
         newest_first=True,
+        order_by=selectors.FEATURE_ORDERS[order][0],
     )
     demand = selectors.feature_demand(features=page.items)
     rows = [(f, demand[f.pk]) for f in page.items]
@@ -53,7 +57,11 @@ def features(request: WorkspaceRequest) -> HttpResponse:
             "q": q,
             "status": status,
             "statuses": FeatureStatus.choices,
-            "query": "&".join(f"{k}={v}" for k, v in (("q", q), ("status", status)) if v),
+            "order": order,
+            "orders": [(key, label) for key, (_, label) in selectors.FEATURE_ORDERS.items()],
+            "query": urlencode(
+                [(k, v) for k, v in (("q", q), ("status", status), ("order", order)) if v]
+            ),
         },
         status=form_status(form),
     )
