@@ -45,12 +45,22 @@ def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
         Page("features", f"{w}/features/"),
         Page("feature detail (most insights)", f"{w}/features/{feature_key}/"),
         Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),
+        Page("ideas", f"{w}/ideas/"),
+        Page("portal", f"/p/{SLUG}/"),
+        Page("portal: planned, newest", f"/p/{SLUG}/?status=planned&sort=newest"),
+        # A search reads every feedback of the tab (LIKE '% word'): the worst case of the inbox.
+        Page("feedback search", f"{w}/feedback/?status=processed&q=quickbooks+-invoice"),
+        Page("competitors", f"{w}/competitors/"),
+        Page("capability matrix", f"{w}/competitors/matrix/"),
+        Page("capability matrix, all features", f"{w}/competitors/matrix/?show=all"),
+        Page("research notes", f"{w}/research/"),
         Page("API members", f"{api}/members"),
         Page("API teams", f"{api}/teams"),
         Page("API activity", f"{api}/activity"),
         Page("API products", f"{api}/products"),
         Page("API companies", f"{api}/companies?arr_min=10000"),
         Page("API people", f"{api}/people"),
+        Page("API research notes", f"{api}/research-notes"),
         Page("API feedback", f"{api}/feedback?status=inbox"),
     ]
 

@@ -245,6 +245,10 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         f"whole run {total_seconds:.1f} s. "
         f"Wrote {RESULTS.relative_to(ROOT)}."
     )
+    # Similar feedback on the same demo: index build, top-10 lookup beside numpy brute force.
+    from benchmarks.similar import measure as measure_similar
+
+    measure_similar(console)
     # The run itself adds about 1 to the load average; more than that means competition.
     cpus = os.cpu_count() or 1
     if load_before > cpus / 2 or load_after > cpus / 2 + 1:

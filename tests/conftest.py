@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
+from lodestar.customers.market_models import Competitor, ResearchNote
+from lodestar.customers.market_services import capability_set, competitor_create
 from lodestar.customers.models import Company, Person
+from lodestar.customers.research_services import note_create
 from lodestar.customers.services import company_create, person_create
-from lodestar.feedback.models import Feedback, Insight
+from lodestar.feedback.models import Comment as IdeaComment
+from lodestar.feedback.models import Feedback, Idea, Insight
+from lodestar.feedback.portal_services import comment_add, idea_create, portal_update
 from lodestar.feedback.services import feedback_create, insight_link
 from lodestar.planning.models import Feature
 from lodestar.workspaces import services
@@ -67,6 +72,10 @@ class World:
     feedback: Feedback | None = None
     insight: Insight | None = None
     feature: Feature | None = None
+    competitor: Competitor | None = None
+    note: ResearchNote | None = None
+    idea: Idea | None = None
+    comment: IdeaComment | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -140,6 +149,32 @@ def build_world() -> World:
         feature_title="Fast dispatch board for large fleets",
     )
     world.feature = world.insight.feature
+    world.competitor = competitor_create(
+        workspace=workspace, actor=owner, name="Routewise", website="https://routewise.test"
+    )
+    capability_set(competitor=world.competitor, feature=world.feature, actor=owner, level="partial")
+    world.note = note_create(
+        workspace=workspace,
+        actor=world["pm"].user,
+        kind="interview",
+        title="Interview with Nora at Northwind",
+        date="2026-10-14",
+        person_email="nora@northwind.test",
+        body="Nora runs dispatch for 60 techs.\n\n"
+        "> The board freezes every Monday morning when all the jobs land at once.\n\n"
+        "They are *looking at* Routewise.",
+    )
+    portal_update(workspace=workspace, actor=owner, enabled=True, public=True)
+    world.idea = idea_create(
+        workspace=workspace,
+        membership=personas["contributor"].membership,
+        title="Show the dispatch board on the shop TV",
+        body="Our dispatchers want the **whole crew** to see the day at a glance.",
+        customer_email="nora@northwind.test",
+    )
+    world.comment = comment_add(
+        idea=world.idea, body="We would use it every morning.", email="nora@northwind.test"
+    )
     return world
 
 

@@ -94,6 +94,12 @@ def real_keys(world):
         team_key=world.team.key,
         member_key=world["contributor"].membership.key,
         invitation_key=invitation.key,
+        company_key=world.company.key,
+        person_key=world.person.key,
+        feedback_key=world.feedback.key,
+        feature_key=world.feature.key,
+        competitor_key=world.competitor.key,
+        note_key=world.note.key,
     )
     yield REAL
     REAL.clear()

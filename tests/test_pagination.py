@@ -27,8 +27,9 @@ def _walk(queryset, **kwargs) -> list[int]:
     capacities=st.lists(st.integers(0, 5), min_size=0, max_size=23),
     limit=st.integers(1, 7),
     order=st.sampled_from(["capacity_points", "-capacity_points", "name", None]),
+    count=st.booleans(),
 )
-def test_pages_cover_every_row_once_in_order(capacities, limit, order):
+def test_pages_cover_every_row_once_in_order(capacities, limit, order, count):
     workspace = WorkspaceFactory()
     for capacity in capacities:
         TeamFactory(workspace=workspace, capacity_points=capacity)
@@ -39,7 +40,9 @@ def test_pages_cover_every_row_once_in_order(capacities, limit, order):
             *([order] if order else []), "-pk" if order and order[0] == "-" else "pk"
         )
     ]
-    assert _walk(queryset, limit=limit, order_by=order) == expected
+    assert _walk(queryset, limit=limit, order_by=order, count=count) == expected
+    first = paginate(queryset, limit=limit, order_by=order, count=count)
+    assert first.count == (len(capacities) if count else None)
     Team.objects.filter(workspace=workspace).delete()
 
 

@@ -15,9 +15,10 @@ from django.db import transaction
 
 from lodestar.core.routes import api_routes as api_operations
 from lodestar.core.routes import html_routes as html_patterns
+from lodestar.feedback.models import SavedFilter
 from lodestar.imports.uploads import upload_save
 from lodestar.workspaces import services
-from lodestar.workspaces.models import ApiToken
+from lodestar.workspaces.models import ApiToken, InboundMailbox
 from lodestar.workspaces.permissions import role_can
 from tests.conftest import PERSONA_ROLES
 
@@ -25,6 +26,14 @@ pytestmark = pytest.mark.django_db
 
 MEMBERS = list(PERSONA_ROLES)
 REFUSED = {401, 403, 404, 405}
+
+
+def _saved_filter(world, persona) -> SavedFilter:
+    """The persona's own saved inbox filter (for non-members: one of acme's owner)."""
+    owner = persona.membership or world["owner"].membership
+    return SavedFilter.objects.get_or_create(
+        workspace=world.workspace, owner=owner, name="Sample", defaults={"query": "status=inbox"}
+    )[0]
 
 
 def _samples(world, persona) -> dict[str, str]:
@@ -45,6 +54,12 @@ def _samples(world, persona) -> dict[str, str]:
         "feedback_key": world.feedback.key,
         "feature_key": world.feature.key,
         "insight_key": world.insight.key,
+        "filter_key": _saved_filter(world, persona).key,
+        "competitor_key": world.competitor.key,
+        "note_key": world.note.key,
+        "idea_key": world.idea.key,
+        "comment_key": world.comment.key,
+        "mailbox_key": InboundMailbox.objects.get_or_create(workspace=world.workspace)[0].key,
         "member_key": world["contributor"].membership.key,
         "invitation_key": invitation.key,
         "token_key": own_token.key if own_token else "nokey",
@@ -97,6 +112,21 @@ API_BODIES = {
     ("PATCH", "/api/v1/workspaces/{slug}/people/{person_key}"): {"title": "CTO"},
     ("POST", "/api/v1/workspaces/{slug}/feedback"): {"text": "Please add dark mode."},
     ("PATCH", "/api/v1/workspaces/{slug}/feedback/{feedback_key}"): {"status": "processed"},
+    ("POST", "/api/v1/workspaces/{slug}/competitors"): {"name": "Crewlane"},
+    ("PATCH", "/api/v1/workspaces/{slug}/competitors/{competitor_key}"): {"description": "CRM"},
+    ("PUT", "/api/v1/workspaces/{slug}/competitors/{competitor_key}/capabilities/{feature_key}"): {
+        "level": "has",
+        "source_url": "https://routewise.test/features",
+    },
+    ("POST", "/api/v1/workspaces/{slug}/research-notes"): {
+        "title": "Call with Nora",
+        "date": "2026-11-02",
+        "body": "Nora wants **faster** boards.",
+    },
+    ("PATCH", "/api/v1/workspaces/{slug}/research-notes/{note_key}"): {"title": "Renamed"},
+    ("POST", "/api/v1/workspaces/{slug}/research-notes/{note_key}/highlights"): {
+        "quote": "The board freezes every Monday morning"
+    },
 }
 
 
@@ -197,6 +227,12 @@ OBJECT_PARAMS = {
     "feedback_key",
     "feature_key",
     "insight_key",
+    "filter_key",
+    "competitor_key",
+    "note_key",
+    "idea_key",
+    "comment_key",
+    "mailbox_key",
 }
 
 

@@ -18,6 +18,7 @@ COMMANDS = {
     "import": "Import from CSV: import companies|people|feedback FILE --workspace SLUG.",
     "backup": "Write the whole installation to one archive file.",
     "restore": "Load an installation from a backup archive.",
+    "similar": "Rebuild the similar-feedback index: similar rebuild --workspace SLUG | --all.",
 }
 
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"

@@ -54,6 +54,16 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        chosen = value.strip().lower()
+        if chosen not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return chosen
+
+    return parse
+
+
 def _email_url(value: str) -> dict[str, Any]:
     """`console://`, `locmem://`, `smtp://user:pass@host:port?tls=1` or `smtps://...`."""
     parts = urlsplit(value)
@@ -137,6 +147,13 @@ VARIABLES: tuple[Variable, ...] = (
         "52428800",
         "Largest file upload accepted (CSV imports, .eml files); bigger ones get a 413.",
         _positive_int,
+    ),
+    Variable(
+        "LODESTAR_SIMILAR_ENGINE",
+        "auto",
+        "How similar feedback is found: `tfidf`, `semantic` (sentence embeddings; needs "
+        "`pip install 'lodestar[semantic]'`), or `auto` (semantic when installed).",
+        _choice("auto", "tfidf", "semantic"),
     ),
     Variable(
         "LODESTAR_LOG_LEVEL",

@@ -13,8 +13,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("lodestar.workspaces.urls")),
     path("", include("lodestar.customers.urls")),
-    path("", include("lodestar.feedback.urls")),
+    # Before feedback.urls: its /feedback/<key>/ would take /feedback/themes/ for a key.
     path("", include("lodestar.feedback.similar_urls")),
+    path("", include("lodestar.feedback.urls")),
     path("", include("lodestar.feedback.intake_urls")),
     path("", include("lodestar.feedback.ideas_urls")),
     path("", include("lodestar.feedback.portal_urls")),

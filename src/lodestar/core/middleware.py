@@ -36,8 +36,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+# Machine endpoints: the API, the inbound-mail webhook and the widget's post.
+JSON_PREFIXES = ("/api/", "/inbound/", "/widget/")
+
+
 def wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith(
+    return request.path.startswith(JSON_PREFIXES) or request.headers.get("Accept", "").startswith(
         "application/json"
     )
 

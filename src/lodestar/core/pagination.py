@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ MAX_LIMIT = 200
 @dataclass
 class Page:
     items: list[Any]
-    count: int
+    count: int | None  # None when the caller asked not to count (a page that never shows it)
     next: str | None
 
     def as_dict(self, convert: Callable[[Any], Any]) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def _bad_cursor() -> Invalid:
 
 
 def _encode(values: list[Any]) -> str:
-    plain = [str(v) if isinstance(v, Decimal | datetime) else v for v in values]
+    plain = [str(v) if isinstance(v, Decimal | date) else v for v in values]
     raw = json.dumps(plain, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -66,15 +66,18 @@ def paginate(
     limit: int | None = None,
     newest_first: bool = False,
     order_by: str | None = None,
+    count: bool = True,
 ) -> Page:
     """One page of `queryset`. `order_by` names one non-null field ("name", "-arr"); the
-    primary key follows it in the same direction. Without it: by pk (`newest_first`: desc)."""
+    primary key follows it in the same direction. Without it: by pk (`newest_first`: desc).
+    `count=False` skips the total, a second full read of a filtered list, for pages that
+    never show it."""
     if limit is None:
         limit = DEFAULT_LIMIT
     if limit < 1:
         raise Invalid("limit must be at least 1.", fields={"limit": ["Must be at least 1."]})
     limit = min(limit, MAX_LIMIT)
-    count = queryset.count()
+    total = queryset.count() if count else None
     descending = order_by.startswith("-") if order_by else newest_first
     field = order_by.lstrip("-") if order_by else None
     pk_order = "-pk" if descending else "pk"
@@ -97,4 +100,4 @@ def paginate(
     if more and rows:
         last = rows[-1]
         next_cursor = _encode([getattr(last, field), last.pk] if field else [last.pk])
-    return Page(items=rows, count=count, next=next_cursor)
+    return Page(items=rows, count=total, next=next_cursor)

@@ -6,7 +6,8 @@ class CustomersConfig(AppConfig):
     label = "customers"
 
     def ready(self) -> None:
+        from lodestar.customers.market_search import SOURCES as MARKET
         from lodestar.customers.search import SOURCES
         from lodestar.workspaces import search
 
-        search.register(*SOURCES)
+        search.register(*SOURCES, *MARKET)

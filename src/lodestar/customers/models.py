@@ -106,3 +106,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+
+# Competitors and research notes live in their own module; importing them registers them.
+from lodestar.customers.market_models import (  # noqa: E402, F401
+    Capability,
+    Competitor,
+    Highlight,
+    Level,
+    NoteKind,
+    ResearchNote,
+)

@@ -9,13 +9,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
 from lodestar.demo.customers import build_customers
 from lodestar.demo.features import build_features
 from lodestar.demo.feedback import build_feedback
+from lodestar.demo.feedback_themes import THEMES
+from lodestar.demo.ideas import build_ideas
+from lodestar.demo.market import SIZES as MARKET_SIZES
+from lodestar.demo.market import build_market
 from lodestar.demo.people import (
     EMAIL_DOMAIN,
     FIRST_NAMES,
@@ -31,13 +35,21 @@ from lodestar.workspaces.models import Membership, Role, Team, Workspace
 SLUG = "acme"
 SIZES = {
     # extra members, extra teams, synthetic activity history
-    "small": {"members": 14, "teams": 0, "activity": 300, "companies": 80, "feedback": 600},
+    "small": {
+        "members": 14,
+        "teams": 0,
+        "activity": 300,
+        "companies": 80,
+        "feedback": 600,
+        "features": 60,
+    },
     "large": {
         "members": 600,
         "teams": 120,
         "activity": 120_000,
         "companies": 2_000,
         "feedback": 100_000,
+        "features": 5_000,
     },
 }
 # A fixed "now" keeps the history identical from run to run.
@@ -105,8 +117,26 @@ def build_demo(
             report=report,
             processed_by_theme=processed,
         )
-        build_features(rng, workspace, owners_pm(members) or owner, processed, report)
+        build_features(
+            rng,
+            workspace,
+            owners_pm(members) or owner,
+            processed,
+            report,
+            tail=plan["features"] - len(THEMES),
+        )
+        build_ideas(rng, workspace, members, EPOCH, report)  # last: earlier data stays as it was
+        build_market(rng, workspace, members, report, **MARKET_SIZES[size])  # after the ideas
+    _refresh_statistics()
     return logins
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load PostgreSQL's planner still has the empty tables' statistics (and
+    picks bad plans for the inbox until autovacuum gets round to it): refresh them now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _move_to_end(entries: list[Entry]) -> None:
@@ -128,7 +158,7 @@ def _personas(rng: random.Random) -> list[Login]:
 
 
 def _products(workspace: Workspace, owner: User) -> None:
-    services.product_create(
+    web = services.product_create(
         workspace=workspace,
         actor=owner,
         key="web",
@@ -136,6 +166,9 @@ def _products(workspace: Workspace, owner: User) -> None:
         description="The web app where dispatchers and office staff schedule jobs, assign "
         "technicians, quote and invoice. Used by 2,000+ field-service companies.",
     )
+    # The feedback widget may be tried from an app running locally (docs/listen-intake.md).
+    web.allowed_origins = "http://localhost:3000"
+    web.save(update_fields=["allowed_origins"])
     services.product_create(
         workspace=workspace,
         actor=owner,

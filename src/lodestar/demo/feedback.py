@@ -40,6 +40,7 @@ from functools import cache
 
 from lodestar.accounts.models import User
 from lodestar.customers.models import Company, Person, Segment
+from lodestar.demo.feedback_filters import build_saved_filters
 from lodestar.demo.feedback_themes import (
     COMPETITORS,
     MISC,
@@ -68,6 +69,7 @@ from lodestar.demo.feedback_voices import (
     VOICES,
 )
 from lodestar.feedback.models import Feedback, Source, Status, Tag
+from lodestar.feedback.search import fold
 from lodestar.workspaces.models import Membership, Product, Workspace
 
 # The demo's fixed "now" (the same as lodestar.demo.build.EPOCH, which imports this module).
@@ -473,6 +475,7 @@ def build_feedback(
                 workspace=workspace,
                 product_id=products.get(product_key),
                 text=text,
+                search_text=fold(text),  # bulk_create skips Feedback.save()
                 source=source,
                 person_id=author.person_id,
                 company_id=author.company_id,
@@ -494,6 +497,7 @@ def build_feedback(
                         processed_by_theme.setdefault(key, []).append(feedback.pk)
             batch, batch_tags, batch_themes = [], [], []
             report("feedback", i + 1, count)
+    build_saved_filters(workspace)
     return created
 
 

@@ -20,7 +20,12 @@ class FeedbackQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
     status: FeedbackStatus | None = None
     tag: str = Field("", max_length=40)
-    q: str = Field("", max_length=100)
+    q: str = Field(
+        "",
+        max_length=100,
+        description='Search: words (each a word start), "a phrase", -word, company:name, '
+        "tag:name; the same results on every database (docs/listen-inbox.md).",
+    )
 
 
 class FeedbackIn(Schema):

@@ -64,7 +64,14 @@ class InsightForm(StyledForm):
 
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices, required=False)
-    q = forms.CharField(max_length=100, required=False, label="Search")
+    q = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Search feedback",
+        widget=forms.TextInput(
+            attrs={"type": "search", "aria-describedby": "search-help", "data-inbox-search": ""}
+        ),
+    )
     tag = forms.ChoiceField(required=False, label="Tag")
     who = forms.ChoiceField(
         required=False,
@@ -78,3 +85,39 @@ class InboxFilterForm(forms.Form):
         tag = self.fields["tag"]
         assert isinstance(tag, forms.ChoiceField)
         tag.choices = [("", "Any tag"), *((t, t) for t in tags)]
+
+
+class SavedFilterForm(StyledForm):
+    """Save the inbox's current filters under a name (the view passes the query string)."""
+
+    name = forms.CharField(
+        max_length=60,
+        label="Name",
+        help_text="For example: Churn risk, unassigned.",
+        error_messages={"required": "Name this filter."},
+    )
+    shared = forms.BooleanField(required=False, label="Share with the workspace")
+
+    def __init__(self, *args, can_share: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "save-filter-%s")
+        super().__init__(*args, **kwargs)
+        if not can_share:
+            del self.fields["shared"]
+
+
+class SavedFilterEditForm(StyledForm):
+    """Rename one's own filter, or share / unshare it (triagers)."""
+
+    name = forms.CharField(
+        max_length=60, label="Name", error_messages={"required": "Name this filter."}
+    )
+    shared = forms.BooleanField(required=False, label="Shared with the workspace")
+
+    def __init__(self, *args, saved=None, can_share: bool = False, **kwargs):
+        assert saved is not None
+        self.saved = saved
+        kwargs.setdefault("auto_id", f"filter-{saved.key}-%s")
+        kwargs.setdefault("initial", {"name": saved.name, "shared": saved.shared})
+        super().__init__(*args, **kwargs)
+        if not can_share and not saved.shared:
+            del self.fields["shared"]  # nothing to change: only triagers share

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from lodestar.customers.models import Company, Person
 from lodestar.customers.services import normalize_domain
 from lodestar.feedback.models import MAX_TEXT, Feedback, Source
+from lodestar.feedback.search import fold
 from lodestar.imports.engine import Row, chunked
 from lodestar.imports.kinds import Field, ImportKind, register
 from lodestar.workspaces.models import Product, Workspace
@@ -89,6 +90,7 @@ class FeedbackImport(ImportKind):
         elif "\x00" in text:
             errors["text"] = ["Null characters are not allowed."]
         values["text"] = text
+        values["search_text"] = fold(text)  # the engine bulk-writes, skipping Feedback.save()
         email = (raw.get("person_email") or "").strip().lower()
         if email:
             try:

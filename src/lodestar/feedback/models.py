@@ -172,10 +172,18 @@ class SavedFilter(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "name"], name="saved_filter_name_per_member"
-            )
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_name_per_member")
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+# The ideas portal's models live in their own module; importing them here registers them.
+from lodestar.feedback.portal_models import (  # noqa: E402, F401
+    Comment,
+    Idea,
+    IdeaStatus,
+    Portal,
+    Vote,
+)

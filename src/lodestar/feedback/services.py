@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from lodestar.activity.services import activity_record
 from lodestar.core.errors import Invalid
@@ -107,8 +109,19 @@ def feedback_create(
     company_domain: str = "",
     product_key: str = "",
     tags: str | list[str] = "",
+    person: Person | None = None,
+    company: Company | None = None,
+    external_id: str = "",
+    received_at: datetime | None = None,
 ) -> Feedback:
+    """Add feedback. The author is `person` / `company` when the caller has them (a research
+    note's interviewee), else found or added from `person_email` / `company_domain`.
+    `external_id` (the id in the system it came from) is unique in the workspace: a second
+    feedback with the same one raises IntegrityError, which callers turn into "already had"."""
     text = _clean_text(text)
+    for given in (person, company):
+        if given is not None and given.workspace_id != workspace.pk:
+            raise Invalid("The author belongs to another workspace.")
     if source not in Source.values:
         raise Invalid(fields={"source": [f"Use one of {', '.join(Source.values)}."]})
     product = None
@@ -118,7 +131,10 @@ def feedback_create(
             raise Invalid(fields={"product_key": [f"No product with key {product_key!r}."]})
     tag_names = clean_tags(tags)
     with transaction.atomic():
-        person, company = _author(workspace, person_email, company_domain)
+        if person is None and company is None:
+            person, company = _author(workspace, person_email, company_domain)
+        elif company is None and person is not None:
+            company = person.company
         feedback = Feedback.objects.create(
             workspace=workspace,
             text=text,
@@ -127,6 +143,8 @@ def feedback_create(
             company=company,
             product=product,
             submitted_by=actor,
+            external_id=external_id[:100],
+            received_at=received_at or timezone.now(),
         )
         feedback.tags.set(_tags(workspace, tag_names))
         activity_record(

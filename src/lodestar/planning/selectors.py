@@ -27,7 +27,7 @@ class Demand:
 FEATURE_ORDERS = {
     "newest": (None, "Newest first"),
     "insights": ("-insight_count", "Most insights"),
-    "title": ("title", "Title A–Z"),
+    "title": ("title", "Title A to Z"),
 }
 
 

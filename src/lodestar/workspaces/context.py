@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from lodestar.workspaces.permissions import role_can
+from lodestar.workspaces.permissions import PERMISSIONS, role_can
 from lodestar.workspaces.selectors import memberships_of
 
 
@@ -23,25 +23,5 @@ def workspace_nav(request: HttpRequest) -> dict:
         # Evaluated lazily by the template: one query, only on pages that show the switcher.
         "my_memberships": memberships_of(user),
         # Keyed with underscores for templates: {% if can.member_manage %}
-        "can": {
-            name.replace(".", "_"): can(name)
-            for name in (
-                "workspace.update",
-                "member.view",
-                "member.manage",
-                "product.manage",
-                "team.view",
-                "team.manage",
-                "activity.view",
-                "customer.view",
-                "customer.manage",
-                "customer.import",
-                "feedback.view",
-                "feedback.create",
-                "feedback.triage",
-                "feature.view",
-                "feature.manage",
-                "insight.link",
-            )
-        },
+        "can": {name.replace(".", "_"): can(name) for name in PERMISSIONS},
     }

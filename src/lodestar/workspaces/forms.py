@@ -57,6 +57,14 @@ class ProductForm(StyledForm):
 class ProductEditForm(StyledForm):
     name = forms.CharField(max_length=80)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    allowed_origins = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        required=False,
+        max_length=4000,
+        label="Allowed origins for the feedback widget",
+        help_text="One per line, like https://app.example.com or http://localhost:3000: "
+        "the pages of these sites may post feedback with the write key.",
+    )
 
 
 class ConfirmKeyForm(StyledForm):

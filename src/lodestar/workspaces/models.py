@@ -172,3 +172,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+def new_inbound_token() -> str:
+    return "lm_" + new_key(32)
+
+
+class InboundMailbox(models.Model):
+    """A secret webhook address (/inbound/email/<token>/) a mail provider posts raw messages
+    to; each becomes feedback in the workspace (for `product`, when set). The token is stored
+    as is, not hashed: admins need to see the whole URL again to paste it into their provider,
+    and it only lets one add feedback. Rotating replaces it; deleting revokes it."""
+
+    key = KeyField()
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="inbound_mailboxes"
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_inbound_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Inbound email for {self.product or self.workspace}"

@@ -56,9 +56,7 @@ PERMISSIONS: dict[str, Permission] = {
     "portal.manage": Permission(
         "Turn the ideas portal on or off, make it public or private", PLANNERS
     ),
-    "market.view": Permission(
-        "See competitors, the capability matrix and research notes", MEMBERS
-    ),
+    "market.view": Permission("See competitors, the capability matrix and research notes", MEMBERS),
     "market.manage": Permission("Add and edit competitors and the capability matrix", PLANNERS),
     "research.write": Permission(
         "Write research notes (interviews, market notes) and turn highlights into feedback",

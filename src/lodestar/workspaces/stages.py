@@ -35,6 +35,18 @@ STAGES: dict[str, Stage] = {
                 "Everything customers and colleagues told us, triaged in one inbox.",
             ),
             Section(
+                "Themes",
+                "similar:themes",
+                "feedback.view",
+                "Open feedback grouped by what it is about, ranked by the ARR behind each theme.",
+            ),
+            Section(
+                "Ideas",
+                "ideas:list",
+                "idea.view",
+                "What customers ask for on the public ideas portal, with their votes.",
+            ),
+            Section(
                 "Companies",
                 "customers:companies",
                 "customer.view",
@@ -45,6 +57,18 @@ STAGES: dict[str, Stage] = {
                 "customers:people",
                 "customer.view",
                 "Contacts at those companies: who said what, and who to tell when it ships.",
+            ),
+            Section(
+                "Competitors",
+                "market:competitors",
+                "market.view",
+                "Who else customers look at, and a capability matrix: where we lead and lag.",
+            ),
+            Section(
+                "Research",
+                "market:notes",
+                "market.view",
+                "Customer interviews and market notes; a highlighted quote becomes feedback.",
             ),
         ],
     ),

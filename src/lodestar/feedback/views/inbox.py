@@ -8,15 +8,24 @@ from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from lodestar.core.errors import Invalid
 from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
-from lodestar.feedback import selectors, services
-from lodestar.feedback.forms import FeedbackForm, InboxFilterForm, InsightForm, TriageForm
+from lodestar.feedback import saved_filters, selectors, services
+from lodestar.feedback.forms import (
+    FeedbackForm,
+    InboxFilterForm,
+    InsightForm,
+    SavedFilterEditForm,
+    SavedFilterForm,
+    TriageForm,
+)
 from lodestar.feedback.models import Status
 from lodestar.planning.selectors import feature_titles
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
+from lodestar.workspaces.permissions import role_can
 from lodestar.workspaces.selectors import product_list
 
 
@@ -34,7 +43,23 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     if done.ok:
         messages.success(request, "Feedback added to the inbox.")
         return redirect("feedback:inbox", slug=workspace.slug)
-    filters = InboxFilterForm(request.GET or None, tags=selectors.tag_names(workspace=workspace))
+    return inbox_page(request, request.GET, form=form)
+
+
+def inbox_page(
+    request: WorkspaceRequest,
+    params: QueryDict,
+    *,
+    form: FeedbackForm | None = None,
+    save_form: SavedFilterForm | None = None,
+    edit_form: SavedFilterEditForm | None = None,
+) -> HttpResponse:
+    """The inbox for the filters in `params`; the saved-filter views re-show it with their
+    form's errors (then status 400)."""
+    workspace = request.workspace
+    membership = request.membership
+    form = form or FeedbackForm(products=_products(workspace))
+    filters = InboxFilterForm(params or None, tags=selectors.tag_names(workspace=workspace))
     filters.is_valid()  # a bad value drops that filter only
     chosen = getattr(filters, "cleaned_data", {})
     status = chosen.get("status") or Status.INBOX
@@ -44,12 +69,38 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         status=status,
         tag=chosen.get("tag", ""),
         q=chosen.get("q", ""),
-        assignee=request.membership if who == "me" else None,
+        assignee=membership if who == "me" else None,
         unassigned=who == "nobody",
     ).prefetch_related("tags")
-    page = paginate(rows, cursor=request.GET.get("cursor"), limit=50, newest_first=True)
-    query = request.GET.copy()
+    # The tabs carry the counts; a total here would read the whole filtered tab again.
+    page = paginate(rows, cursor=params.get("cursor"), limit=50, newest_first=True, count=False)
+    query = params.copy()
     query.pop("cursor", None)
+    # What "Save this filter" saves, and which saved filter (if any) is the one shown.
+    current = saved_filters.clean_query(
+        urlencode(
+            {"status": status, **{k: chosen[k] for k in ("q", "tag", "who") if chosen.get(k)}}
+        )
+    )
+    can_share = role_can(membership.role, "feedback.triage")
+    saved = list(saved_filters.saved_filter_list(membership=membership))
+    edit_forms = {
+        f.key: edit_form
+        if edit_form is not None and edit_form.saved.pk == f.pk
+        else SavedFilterEditForm(saved=f, can_share=can_share)
+        for f in saved
+        if f.owner_id == membership.pk
+    }
+    listed = [
+        {
+            "filter": f,
+            "mine": f.owner_id == membership.pk,
+            "current": f.query == current,
+            "edit_form": edit_forms.get(f.key),
+            "can_delete": saved_filters.can_delete(membership, f),
+        }
+        for f in saved
+    ]
     return render(
         request,
         "feedback/inbox.html",
@@ -59,11 +110,17 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
             "filters": filters,
             "status": status,
             "counts": selectors.status_counts(workspace=workspace),
+            "count_cap": selectors.COUNT_CAP,
             "statuses": Status.choices,
             "query": query.urlencode(),
             "filtered": any(chosen.get(k) for k in ("q", "tag", "who")),
+            "current_query": current,
+            "save_form": save_form or SavedFilterForm(can_share=can_share),
+            "saved_filters": listed,
+            "can_manage": any(s["edit_form"] or s["can_delete"] for s in listed),
+            "edit_open": edit_form.saved.key if edit_form is not None else "",
         },
-        status=form_status(form),
+        status=form_status(form, *(f for f in (save_form, edit_form) if f is not None)),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.db import transaction
 
@@ -37,9 +39,64 @@ def product_create(
     return product
 
 
-def product_update(*, product: Product, actor, name: str, description: str) -> Product:
-    """Rename and describe. The key stays: it is in URLs, scripts and SDK settings."""
-    before = {"name": product.name, "description": product.description}
+MAX_ORIGINS = 50
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|[0-9a-f:.]+")
+
+
+def clean_allowed_origins(text: str) -> str:
+    """'https://App.example.com/\nhttp://localhost:3000' -> one normalized origin per line
+    (scheme://host[:port], lower case, no default port), as browsers send in Origin.
+    Invalid(allowed_origins) names each line that is not an http(s) origin."""
+    origins: list[str] = []
+    problems: list[str] = []
+    for line in (text or "").splitlines():
+        raw = line.strip()
+        if not raw:
+            continue
+        try:
+            parts = urlsplit(raw.removesuffix("/"))
+            port = parts.port
+        except ValueError:
+            parts, port = None, None
+        if (
+            parts is None
+            or parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or not _HOST.fullmatch(parts.hostname)
+        ):
+            problems.append(f"{raw[:80]!r} is not an origin like https://app.example.com.")
+            continue
+        scheme = parts.scheme.lower()
+        default = {"http": 80, "https": 443}[scheme]
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        origin = f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > MAX_ORIGINS:
+        problems.append(f"Use at most {MAX_ORIGINS} origins.")
+    if problems:
+        raise Invalid(fields={"allowed_origins": problems})
+    return "\n".join(origins)
+
+
+def product_update(
+    *,
+    product: Product,
+    actor,
+    name: str,
+    description: str,
+    allowed_origins: str | None = None,
+) -> Product:
+    """Rename and describe, and set the widget's allowed origins (None leaves them). The
+    key stays: it is in URLs, scripts and SDK settings."""
+    fields = ["name", "description", "allowed_origins"]
+    before = {f: getattr(product, f) for f in fields}
+    if allowed_origins is not None:
+        product.allowed_origins = clean_allowed_origins(allowed_origins)
     product.name = (name or "").strip()
     product.description = (description or "").strip()
     errors = field_errors(product, exclude=["workspace"])
@@ -47,8 +104,8 @@ def product_update(*, product: Product, actor, name: str, description: str) -> P
         product.refresh_from_db()
         raise Invalid(fields=errors)
     with transaction.atomic():
-        product.save(update_fields=["name", "description"])
-        if changes := diff(before, {"name": product.name, "description": product.description}):
+        product.save(update_fields=fields)
+        if changes := diff(before, {f: getattr(product, f) for f in fields}):
             activity_record(
                 workspace=product.workspace,
                 actor=actor,

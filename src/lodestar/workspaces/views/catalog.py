@@ -7,6 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
@@ -43,17 +44,23 @@ def products(request: WorkspaceRequest) -> HttpResponse:
 def product_detail(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     product = selectors.product_get(workspace=request.workspace, key=product_key)
     form = ProductEditForm(
-        request.POST or None, initial={"name": product.name, "description": product.description}
+        request.POST or None,
+        initial={
+            "name": product.name,
+            "description": product.description,
+            "allowed_origins": product.allowed_origins,
+        },
     )
     if submit(
         request, form, partial(services.product_update, product=product, actor=request.user)
     ).ok:
         messages.success(request, "Product saved.")
         return redirect("workspaces:product", slug=request.workspace.slug, product_key=product.key)
+    widget_url = request.build_absolute_uri(reverse("intake:widget_script"))
     return render(
         request,
         "workspaces/product.html",
-        {"product": product, "form": form},
+        {"product": product, "form": form, "widget_url": widget_url},
         status=form_status(form),
     )
 

@@ -47,6 +47,16 @@ class Command(LodestarCommand):
                 logins = build_demo(seed=seed, size=size, progress=progress)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+            # The similar-feedback index, so the first page that needs it does not wait.
+            from lodestar.feedback.similar import build as build_similar
+            from lodestar.feedback.similar import theme_list
+            from lodestar.workspaces.models import Workspace
+
+            demo = Workspace.objects.get(slug=SLUG)
+            build_similar(
+                demo, full=True, progress=lambda _s, done, total: progress("similar", done, total)
+            )
+            theme_list(demo)
         table = Table(title=f"Demo workspace '{SLUG}' ({size}, seed {seed})")
         for column in ("role", "name", "email", "password"):
             table.add_column(column)

@@ -11,11 +11,24 @@
   } catch {
     // no storage: the cursor starts afresh
   }
+  const TYPING = "textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio])";
+  const search = document.querySelector("[data-inbox-search]");
+
+  // "/" jumps to the search box, on every tab, even an empty one.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || !search || event.defaultPrevented || event.isComposing) return;
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (target?.closest(TYPING)) return;
+    event.preventDefault();
+    search.focus();
+    search.select();
+  });
+
   const list = document.querySelector("[data-inbox-list]");
   if (!list) return;
   const form = list.closest("form");
   const help = document.getElementById("inbox-keys");
-  const TYPING = "textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio])";
   const items = () => [...list.querySelectorAll(".feedback-item")];
   let current = null;
 
