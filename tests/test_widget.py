@@ -275,3 +275,22 @@ def test_non_origins_are_refused(raw):
     with pytest.raises(Invalid) as caught:
         catalog.clean_allowed_origins(raw)
     assert "allowed_origins" in caught.value.fields
+
+
+def test_the_api_reads_and_sets_allowed_origins(world):
+    api = world["pm"].api()
+    url = "/api/v1/workspaces/acme/products/web"
+    response = api.patch(
+        url,
+        data={"allowed_origins": ["HTTPS://App.Northwind.test/", "http://localhost:3000"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["allowed_origins"] == [APP, "http://localhost:3000"]
+    assert body["write_key"] == world.product.write_key
+    bad = api.patch(
+        url, data={"allowed_origins": ["ftp://files.test"]}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "allowed_origins" in bad.json()["error"]["fields"]
+    assert api.get(url).json()["allowed_origins"] == [APP, "http://localhost:3000"]

@@ -104,6 +104,9 @@ class ProductIn(Schema):
 class ProductPatch(Schema):
     name: str | None = Field(None, max_length=80)
     description: str | None = Field(None, max_length=2000)
+    allowed_origins: list[str] | None = Field(
+        None, max_length=50, description="Origins whose pages may post with the write key."
+    )
 
 
 class ProductOut(Schema):
@@ -111,6 +114,8 @@ class ProductOut(Schema):
     name: str
     description: str
     created_at: datetime
+    write_key: str = Field(description="Public, write-only: the in-app widget posts with it.")
+    allowed_origins: list[str]
 
 
 class ProductPage(Schema):
@@ -325,7 +330,14 @@ def invitation_revoke(request: WorkspaceRequest, slug: str, invitation_key: str)
 
 
 def _product_out(p) -> dict[str, Any]:
-    return {"key": p.key, "name": p.name, "description": p.description, "created_at": p.created_at}
+    return {
+        "key": p.key,
+        "name": p.name,
+        "description": p.description,
+        "created_at": p.created_at,
+        "write_key": p.write_key,
+        "allowed_origins": p.allowed_origins.split(),
+    }
 
 
 @router.get("/workspaces/{slug}/products", response={200: ProductPage, **ERRORS})
@@ -363,6 +375,9 @@ def product_update(request: WorkspaceRequest, slug: str, product_key: str, paylo
         actor=request.user,
         name=product.name if payload.name is None else payload.name,
         description=product.description if payload.description is None else payload.description,
+        allowed_origins=None
+        if payload.allowed_origins is None
+        else "\n".join(payload.allowed_origins),
     )
     return _product_out(product)
 
