@@ -18,13 +18,14 @@ from lodestar.workspaces.models import Product, Workspace
 # Where each theme stands on the roadmap: the story the demo tells.
 STATUS = {0: FeatureStatus.IN_PROGRESS, 1: FeatureStatus.PLANNED, 2: FeatureStatus.PLANNED}
 # The long tail is mostly ideas; some were built, some declined along the way.
-TAIL_STATUS = (
-    (FeatureStatus.IDEA, 70),
-    (FeatureStatus.PLANNED, 8),
-    (FeatureStatus.IN_PROGRESS, 4),
-    (FeatureStatus.SHIPPED, 12),
-    (FeatureStatus.DECLINED, 6),
+TAIL_STATUSES = (
+    FeatureStatus.IDEA,
+    FeatureStatus.PLANNED,
+    FeatureStatus.IN_PROGRESS,
+    FeatureStatus.SHIPPED,
+    FeatureStatus.DECLINED,
 )
+TAIL_WEIGHTS = (70, 8, 4, 12, 6)
 TAIL_SHARE = 0.15  # of a theme's linked feedback, how much asks for a smaller tail feature
 
 
@@ -50,7 +51,6 @@ def build_features(
         ]
     )
     by_key = {theme.key: feature for theme, feature in zip(THEMES, features, strict=True)}
-    statuses, status_weights = zip(*TAIL_STATUS, strict=True)
     small = tail_features(rng, tail, {theme.title for theme in THEMES})
     tail_rows = Feature.objects.bulk_create(
         [
@@ -59,7 +59,7 @@ def build_features(
                 product=products.get(item.product),
                 title=item.title,
                 description=item.description,
-                status=rng.choices(statuses, weights=status_weights)[0],
+                status=rng.choices(TAIL_STATUSES, weights=TAIL_WEIGHTS)[0],
                 created_by=actor,
             )
             for item in small
