@@ -43,6 +43,7 @@ def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
         Page("people", f"{w}/customers/people/"),
         Page("feedback inbox", f"{w}/feedback/"),
         Page("features", f"{w}/features/"),
+        Page("features, most insights first", f"{w}/features/?order=insights"),
         Page("feature detail (most insights)", f"{w}/features/{feature_key}/"),
         Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),
         Page("ideas", f"{w}/ideas/"),

@@ -136,3 +136,36 @@ def test_features_ordered_by_insights_page_through_every_feature_once(world):
     assert counts == sorted(counts, reverse=True) and counts[0] == 4 and counts[-1] == 0
     # An unknown order falls back to newest first rather than failing.
     assert client.get("/w/acme/features/?order=bogus").status_code == 200
+
+
+def test_a_company_page_lists_the_features_it_asked_for(world):
+    other = _feedback_from(
+        world, "Globex", "globex.test", "90k", "smb", "Offline mode loses photos, please fix."
+    )
+    offline = Feature.objects.create(workspace=world.workspace, title="Offline photos")
+    insight_link(
+        feedback=other, actor=world["pm"].user, snippet="", feature_title="Offline photos",
+        importance=3,
+    )  # fmt: skip
+    # Northwind asked twice for the world's feature, once more for offline photos.
+    second = feedback_create(
+        workspace=world.workspace, actor=world["pm"].user, text="Still slow with 80 techs.",
+        company_domain="northwind.test",
+    )  # fmt: skip
+    insight_link(
+        feedback=second, actor=world["pm"].user, snippet="", feature_title=world.feature.title,
+        importance=1,
+    )  # fmt: skip
+    insight_link(
+        feedback=second, actor=world["pm"].user, snippet="", feature_title="Offline photos",
+        importance=1,
+    )  # fmt: skip
+    page = world["contributor"].client().get(f"/w/acme/customers/companies/{world.company.key}/")
+    assert page.status_code == 200
+    features = page.context["features"]
+    asks = {a.feature.title: (a.asks, a.importance) for a in features}
+    # Only Northwind's own insights count: Globex's critical one does not.
+    assert asks["Offline photos"] == (1, 1)
+    assert asks[world.feature.title][0] == 2
+    assert features[0].feature == world.feature  # the higher importance first
+    assert offline.title in page.content.decode()

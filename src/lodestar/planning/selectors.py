@@ -115,3 +115,38 @@ def feature_demand(*, features: list[Feature]) -> dict[int, Demand]:
                 "weighted_arr": weighted,
             }
     return demand
+
+
+@dataclass
+class Asked:
+    """A feature one company asked for: how often (insights) and how badly (the highest
+    importance it gave)."""
+
+    feature: Feature
+    asks: int
+    importance: int
+
+
+def features_asked_by(*, company, limit: int = 50) -> list[Asked]:
+    """The features `company` asked for (through insights on its feedback), most pressing
+    first. Two queries; the first starts from the company's feedback, so it reads only
+    their insights (joining from features read every insight: ~7x slower on the large demo)."""
+    from django.db.models import Max
+
+    from lodestar.feedback.models import Insight
+
+    per_feature = {
+        row["feature_id"]: row
+        for row in Insight.objects.filter(feedback__company=company)
+        .values("feature_id")
+        .annotate(asks=Count("id"), importance=Max("importance"))
+        .order_by()
+    }
+    features = list(
+        Feature.objects.filter(
+            workspace_id=company.workspace_id, pk__in=per_feature
+        ).select_related("product")
+    )
+    asked = [Asked(f, per_feature[f.pk]["asks"], per_feature[f.pk]["importance"]) for f in features]
+    asked.sort(key=lambda a: (-a.importance, -a.asks, a.feature.title))
+    return asked[:limit]

@@ -14,6 +14,7 @@ from lodestar.core.pagination import paginate
 from lodestar.customers import selectors, services
 from lodestar.customers.forms import CompanyFilterForm, CompanyForm, PersonForm
 from lodestar.feedback.selectors import feedback_list
+from lodestar.planning.selectors import features_asked_by
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 
 
@@ -90,7 +91,13 @@ def company_detail(request: WorkspaceRequest, company_key: str) -> HttpResponse:
     return render(
         request,
         "customers/company.html",
-        {"company": company, "people": people, "form": form, "feedback": feedback},
+        {
+            "company": company,
+            "people": people,
+            "form": form,
+            "feedback": feedback,
+            "features": features_asked_by(company=company),
+        },
         status=form_status(form),
     )
 
