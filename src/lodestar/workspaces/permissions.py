@@ -62,6 +62,16 @@ PERMISSIONS: dict[str, Permission] = {
         "Write research notes (interviews, market notes) and turn highlights into feedback",
         MEMBERS,
     ),
+    "strategy.view": Permission(
+        "See the vision, objectives, key results and the decision log", ALL
+    ),
+    "strategy.manage": Permission(
+        "Write the vision, objectives and key results; link features to objectives", PLANNERS
+    ),
+    "decision.manage": Permission("Record decisions and change their status", PLANNERS),
+    "scoring.manage": Permission(
+        "Create and change scoring models and the drivers they score features with", PLANNERS
+    ),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 
