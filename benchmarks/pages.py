@@ -45,6 +45,8 @@ def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
         Page("features", f"{w}/features/"),
         Page("features, most insights first", f"{w}/features/?order=insights"),
         Page("feature detail (most insights)", f"{w}/features/{feature_key}/"),
+        Page("ranking (web, default model)", f"{w}/features/ranking/"),
+        Page("scoring models", f"{w}/features/scoring/"),
         Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),
         Page("ideas", f"{w}/ideas/"),
         Page("portal", f"/p/{SLUG}/"),
@@ -55,6 +57,11 @@ def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
         Page("capability matrix", f"{w}/competitors/matrix/"),
         Page("capability matrix, all features", f"{w}/competitors/matrix/?show=all"),
         Page("research notes", f"{w}/research/"),
+        Page("strategy: objectives", f"{w}/strategy/"),
+        Page("strategy tree", f"{w}/strategy/tree/web/"),
+        Page("decisions", f"{w}/decisions/"),
+        Page("decisions search", f"{w}/decisions/?q=dispatch+board"),
+        Page("record a decision", f"{w}/decisions/new/"),
         Page("API members", f"{api}/members"),
         Page("API teams", f"{api}/teams"),
         Page("API activity", f"{api}/activity"),
@@ -63,6 +70,7 @@ def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
         Page("API people", f"{api}/people"),
         Page("API research notes", f"{api}/research-notes"),
         Page("API feedback", f"{api}/feedback?status=inbox"),
+        Page("API ranking", f"{api}/products/web/ranking"),
     ]
 
 

@@ -18,7 +18,10 @@ from lodestar.feedback.models import Comment as IdeaComment
 from lodestar.feedback.models import Feedback, Idea, Insight
 from lodestar.feedback.portal_services import comment_add, idea_create, portal_update
 from lodestar.feedback.services import feedback_create, insight_link
-from lodestar.planning.models import Feature
+from lodestar.planning.models import Feature, ScoringModel
+from lodestar.planning.scoring_services import scoring_model_create
+from lodestar.strategy import services as strategy_services
+from lodestar.strategy.models import Decision, KeyResult, Objective
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Product, Role, Team, Workspace
 from tests.factories import PASSWORD, UserFactory
@@ -76,6 +79,10 @@ class World:
     note: ResearchNote | None = None
     idea: Idea | None = None
     comment: IdeaComment | None = None
+    objective: Objective | None = None
+    key_result: KeyResult | None = None
+    decision: Decision | None = None
+    scoring_model: ScoringModel | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -174,6 +181,30 @@ def build_world() -> World:
     )
     world.comment = comment_add(
         idea=world.idea, body="We would use it every morning.", email="nora@northwind.test"
+    )
+    world.objective = strategy_services.objective_create(
+        workspace=workspace,
+        actor=owner,
+        product_key="web",
+        title="Dispatch large fleets without waiting",
+        period="2026-Q4",
+    )
+    world.key_result = strategy_services.key_result_create(
+        objective=world.objective,
+        actor=owner,
+        metric="Board load time, 100 techs",
+        unit="ms",
+        baseline="4000",
+        target="800",
+    )
+    world.decision = strategy_services.decision_create(
+        workspace=workspace,
+        actor=owner,
+        title="Rebuild the dispatch board on a virtualized list",
+        feature_titles=world.feature.title,
+    )
+    world.scoring_model = scoring_model_create(
+        workspace=workspace, product=product, actor=owner, name="RICE", kind="rice"
     )
     return world
 

@@ -59,6 +59,10 @@ def _samples(world, persona) -> dict[str, str]:
         "note_key": world.note.key,
         "idea_key": world.idea.key,
         "comment_key": world.comment.key,
+        "objective_key": world.objective.key,
+        "kr_key": world.key_result.key,
+        "decision_key": world.decision.key,
+        "model_key": world.scoring_model.key,
         "mailbox_key": InboundMailbox.objects.get_or_create(workspace=world.workspace)[0].key,
         "member_key": world["contributor"].membership.key,
         "invitation_key": invitation.key,
@@ -232,6 +236,10 @@ OBJECT_PARAMS = {
     "note_key",
     "idea_key",
     "comment_key",
+    "objective_key",
+    "kr_key",
+    "decision_key",
+    "model_key",
     "mailbox_key",
 }
 

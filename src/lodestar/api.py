@@ -183,11 +183,13 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 def _register_routers() -> None:
     from lodestar.customers.api import router as customers_router
     from lodestar.feedback.api import router as feedback_router
+    from lodestar.planning.api import router as planning_router
     from lodestar.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
     api.add_router("/", customers_router)
     api.add_router("/", feedback_router)
+    api.add_router("/", planning_router)
 
 
 _register_routers()

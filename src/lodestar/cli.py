@@ -19,6 +19,7 @@ COMMANDS = {
     "backup": "Write the whole installation to one archive file.",
     "restore": "Load an installation from a backup archive.",
     "similar": "Rebuild the similar-feedback index: similar rebuild --workspace SLUG | --all.",
+    "score": "Rank a product's features: score --workspace SLUG --product KEY [--model KEY].",
 }
 
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "lodestar.customers",
     "lodestar.feedback",
     "lodestar.planning",
+    "lodestar.strategy",
 ]
 
 MIDDLEWARE = [

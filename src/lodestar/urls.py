@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("lodestar.feedback.portal_urls")),
     path("", include("lodestar.customers.market_urls")),
     path("", include("lodestar.planning.urls")),
+    path("", include("lodestar.strategy.urls")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

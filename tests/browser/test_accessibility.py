@@ -79,6 +79,25 @@ PAGES = {
     "research-delete": ("pm", "/w/acme/research/{note}/delete/", 200, None),
     "intake-email": ("contributor", "/w/acme/intake/email/", 200, "Add feedback from email"),
     "intake-mail": ("pm", "/w/acme/intake/mail/", 200, "Inbound email"),
+    "strategy": ("pm", "/w/acme/strategy/", 200, "Objectives"),
+    "strategy-stakeholder": ("stakeholder", "/w/acme/strategy/?product=web", 200, "Objectives"),
+    "strategy-tree": ("pm", "/w/acme/strategy/tree/web/", 200, "Strategy of Web"),
+    "objective": ("pm", "/w/acme/strategy/objectives/{objective}/", 200, "Dispatch large"),
+    "key-result": ("pm", "/w/acme/strategy/key-results/{kr}/", 200, "Board load time"),
+    "decisions": ("stakeholder", "/w/acme/decisions/", 200, "Decisions"),
+    "decision-new": ("pm", "/w/acme/decisions/new/", 200, "Record a decision"),
+    "decision": ("pm", "/w/acme/decisions/{decision}/", 200, "Rebuild the dispatch board"),
+    "decision-delete": ("pm", "/w/acme/decisions/{decision}/delete/", 200, None),
+    "objective-delete": ("pm", "/w/acme/strategy/objectives/{objective}/delete/", 200, None),
+    "ranking": ("stakeholder", "/w/acme/features/ranking/", 200, "Ranking"),
+    "ranking-what-if": (
+        "pm",
+        "/w/acme/features/ranking/?formula=reach+%2B*+2",
+        400,
+        "Ranking",
+    ),
+    "scoring-models": ("pm", "/w/acme/features/scoring/", 200, "Scoring models"),
+    "scoring-model": ("pm", "/w/acme/features/scoring/{scoring_model}/", 200, "RICE"),
 }
 
 
@@ -96,6 +115,10 @@ def test_page_has_no_serious_axe_violation(web, acme, name):
         idea=acme.idea.key,
         competitor=acme.competitor.key,
         note=acme.note.key,
+        objective=acme.objective.key,
+        kr=acme.key_result.key,
+        decision=acme.decision.key,
+        scoring_model=acme.scoring_model.key,
     )
     page = web.page(user=acme[persona].user)
     response = page.goto(path)

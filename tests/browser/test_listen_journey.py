@@ -56,7 +56,7 @@ def test_pm_triages_highlights_links_and_sees_demand(web, acme):
     expect(page.get_by_text("Linked to Multi-day jobs.")).to_be_visible()
     # The feature's demand shows the company and its ARR.
     page.get_by_role("link", name="Multi-day jobs").click()
-    facts = page.locator(".facts")
+    facts = page.locator(".facts", has_text="ARR")  # the demand facts
     expect(facts).to_contain_text("Companies1")
     expect(facts).to_contain_text("450,000 USD")
     expect(page.get_by_text("plan multi-day jobs without copying them")).to_be_visible()

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
 from lodestar.demo.customers import build_customers
-from lodestar.demo.features import build_features
+from lodestar.demo.features import build_features, build_scoring
 from lodestar.demo.feedback import build_feedback
 from lodestar.demo.feedback_themes import THEMES
 from lodestar.demo.ideas import build_ideas
@@ -29,6 +29,7 @@ from lodestar.demo.people import (
     PERSONAS,
     TEAMS,
 )
+from lodestar.demo.strategy import build_strategy
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Role, Team, Workspace
 
@@ -127,6 +128,8 @@ def build_demo(
         )
         build_ideas(rng, workspace, members, EPOCH, report)  # last: earlier data stays as it was
         build_market(rng, workspace, members, report, **MARKET_SIZES[size])  # after the ideas
+        build_strategy(rng, workspace, members, EPOCH, report)  # last: after the features
+        build_scoring(rng, workspace, owners_pm(members) or owner)  # after all the rest
     _refresh_statistics()
     return logins
 

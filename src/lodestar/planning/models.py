@@ -11,11 +11,29 @@ from lodestar.core.keys import KeyField
 
 
 class FeatureStatus(models.TextChoices):
-    IDEA = "idea", "Idea"
+    NEW = "new", "New"
+    UNDER_CONSIDERATION = "under_consideration", "Under consideration"
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"
     SHIPPED = "shipped", "Shipped"
-    DECLINED = "declined", "Declined"
+    WONT_DO = "wont_do", "Won't do"
+
+
+class Horizon(models.TextChoices):
+    NOW = "now", "Now"
+    NEXT = "next", "Next"
+    LATER = "later", "Later"
+
+
+class EffortUnit(models.TextChoices):
+    POINTS = "points", "Points"
+    WEEKS = "weeks", "Weeks"
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
 
 
 class Feature(models.Model):
@@ -29,8 +47,31 @@ class Feature(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=10_000)
     status = models.CharField(
-        max_length=20, choices=FeatureStatus.choices, default=FeatureStatus.IDEA
+        max_length=20, choices=FeatureStatus.choices, default=FeatureStatus.NEW
     )
+    # An initiative groups features: a feature's parent; never a cycle (services check).
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    horizon = models.CharField(max_length=10, choices=Horizon.choices, blank=True)
+    owner = models.ForeignKey(
+        "workspaces.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "workspaces.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    effort = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    effort_unit = models.CharField(
+        max_length=10, choices=EffortUnit.choices, default=EffortUnit.POINTS
+    )
+    effort_confidence = models.CharField(
+        max_length=10, choices=Confidence.choices, default=Confidence.MEDIUM
+    )
+    tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -45,3 +86,81 @@ class Feature(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in (part.strip() for part in self.tags.split(",")) if t]
+
+
+class ScoringKind(models.TextChoices):
+    RICE = "rice", "RICE"
+    ICE = "ice", "ICE"
+    WSJF = "wsjf", "WSJF"
+    VALUE_EFFORT = "value_effort", "Value / effort"
+    CUSTOM = "custom", "Custom formula"
+
+
+class ScoringModel(models.Model):
+    """How a product's features are ranked: a formula over named drivers."""
+
+    key = KeyField()
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="scoring_models"
+    )
+    product = models.ForeignKey(
+        "workspaces.Product", on_delete=models.CASCADE, related_name="scoring_models"
+    )
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=ScoringKind.choices, default=ScoringKind.RICE)
+    formula = models.CharField(max_length=500)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="scoring_model_name"),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(is_default=True),
+                name="one_default_scoring_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeatureDriver(models.Model):
+    """A driver value entered for one feature (reach, impact, strategic_fit, ...)."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="drivers")
+    name = models.CharField(max_length=40)
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feature", "name"], name="one_value_per_driver")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class ScoreRecord(models.Model):
+    """A feature's score under a model when its drivers or the model changed: the history.
+    `value` is None when the feature could not be scored (`reason` says why)."""
+
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="score_records")
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="records")
+    value = models.FloatField(null=True)
+    reason = models.CharField(max_length=200, blank=True)
+    formula = models.CharField(max_length=500)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["feature", "model", "recorded_at"], name="score_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature_id}/{self.model_id}={self.value}"

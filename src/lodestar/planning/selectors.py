@@ -32,9 +32,15 @@ FEATURE_ORDERS = {
 
 
 def feature_list(
-    *, workspace: Workspace, q: str = "", status: str = "", order: str = "newest"
+    *,
+    workspace: Workspace,
+    q: str = "",
+    status: str = "",
+    order: str = "newest",
+    horizon: str = "",
+    team: str = "",
 ) -> QuerySet[Feature]:
-    rows = Feature.objects.filter(workspace=workspace).select_related("product")
+    rows = Feature.objects.filter(workspace=workspace).select_related("product", "team")
     if order == "insights":
         # A correlated count per feature walks the (feature, id) index; a GROUP BY over
         # every insight of the workspace was ten times slower on the large demo.
@@ -52,7 +58,21 @@ def feature_list(
         rows = rows.filter(Q(title__icontains=q) | Q(description__icontains=q))
     if status:
         rows = rows.filter(status=status)
+    if horizon:
+        rows = rows.filter(horizon=horizon)
+    if team:
+        rows = rows.filter(team__key=team)
     return rows
+
+
+def feature_choices(
+    *, workspace: Workspace, exclude: Feature | None = None, limit: int = 2000
+) -> list[tuple[str, str]]:
+    """(key, title) of the workspace's features, for choosing a parent (initiative)."""
+    rows = Feature.objects.filter(workspace=workspace).order_by("title")
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return list(rows.values_list("key", "title")[:limit])
 
 
 def feature_titles(*, workspace: Workspace, limit: int = 200) -> list[str]:
@@ -63,7 +83,9 @@ def feature_titles(*, workspace: Workspace, limit: int = 200) -> list[str]:
 
 def feature_get(*, workspace: Workspace, key: str) -> Feature:
     try:
-        return Feature.objects.select_related("product").get(workspace=workspace, key=key)
+        return Feature.objects.select_related("product", "parent", "team", "owner__user").get(
+            workspace=workspace, key=key
+        )
     except Feature.DoesNotExist:
         raise NotFound("No such feature.") from None
 

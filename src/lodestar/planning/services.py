@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
 
 from lodestar.activity.services import activity_record, record_delete, record_update
 from lodestar.core.errors import Invalid
-from lodestar.planning.models import Feature, FeatureStatus
-from lodestar.workspaces.models import Product, Workspace
+from lodestar.planning.models import Confidence, EffortUnit, Feature, FeatureStatus, Horizon
+from lodestar.workspaces.models import Membership, Product, Team, Workspace
+
+MAX_PARENT_DEPTH = 20
 
 
-def _values(workspace: Workspace, data: dict) -> dict:
+def _choice(errors: dict, values: dict, data: dict, name: str, choices, blank: bool) -> None:
+    if name in data and data[name] is not None:
+        value = str(data[name])
+        if not (blank and value == "") and value not in choices.values:
+            errors[name] = [f"Use one of {', '.join(choices.values)}."]
+        values[name] = value
+
+
+def _parent(workspace: Workspace, feature: Feature | None, key: str, errors: dict):
+    if not key:
+        return None
+    parent = Feature.objects.filter(workspace=workspace, key=key).first()
+    if parent is None:
+        errors["parent_key"] = [f"No feature with key {key!r}."]
+        return None
+    node: Feature | None = parent
+    depth = 0
+    while node is not None and depth <= MAX_PARENT_DEPTH:
+        if feature is not None and node.pk == feature.pk:
+            errors["parent_key"] = ["A feature cannot sit under itself or its own children."]
+            return None
+        node = node.parent if node.parent_id else None
+        depth += 1
+    return parent
+
+
+def _values(workspace: Workspace, data: dict, feature: Feature | None = None) -> dict:
     errors: dict[str, list[str]] = {}
     values: dict = {}
     if "title" in data:
@@ -35,6 +65,42 @@ def _values(workspace: Workspace, data: dict) -> dict:
         if key and product is None:
             errors["product_key"] = [f"No product with key {key!r}."]
         values["product"] = product
+    _choice(errors, values, data, "horizon", Horizon, blank=True)
+    _choice(errors, values, data, "effort_unit", EffortUnit, blank=False)
+    _choice(errors, values, data, "effort_confidence", Confidence, blank=False)
+    if "parent_key" in data:
+        values["parent"] = _parent(workspace, feature, str(data["parent_key"] or ""), errors)
+    if "owner_key" in data:
+        key = str(data["owner_key"] or "")
+        owner = Membership.objects.filter(workspace=workspace, key=key).first() if key else None
+        if key and owner is None:
+            errors["owner_key"] = [f"No member with key {key!r}."]
+        values["owner"] = owner
+    if "team_key" in data:
+        key = str(data["team_key"] or "")
+        team = Team.objects.filter(workspace=workspace, key=key).first() if key else None
+        if key and team is None:
+            errors["team_key"] = [f"No team with key {key!r}."]
+        values["team"] = team
+    if "effort" in data:
+        raw = data["effort"]
+        if raw is None or str(raw).strip() == "":
+            values["effort"] = None
+        else:
+            try:
+                effort = Decimal(str(raw).strip())
+            except InvalidOperation:
+                effort = Decimal("NaN")
+            if not effort.is_finite() or effort < 0 or effort >= 1_000_000:
+                errors["effort"] = ["Use a number from 0 to 999,999 (points or weeks)."]
+            else:
+                values["effort"] = effort.quantize(Decimal("0.01"))
+    if "tags" in data:
+        tags = [" ".join(t.split()) for t in str(data["tags"] or "").split(",")]
+        joined = ", ".join(dict.fromkeys(t for t in tags if t))
+        if len(joined) > 300 or "\x00" in joined:
+            errors["tags"] = ["Use at most 300 characters of comma-separated tags."]
+        values["tags"] = joined
     if errors:
         raise Invalid(fields=errors)
     return values
@@ -65,11 +131,15 @@ def feature_create(*, workspace: Workspace, actor, title: str, **data) -> Featur
 
 
 def feature_update(*, feature: Feature, actor, **data) -> Feature:
-    values = _values(feature.workspace, data)
+    values = _values(feature.workspace, data, feature)
     if "title" in values:
         _title_free(feature.workspace, values["title"], exclude_pk=feature.pk)
     with transaction.atomic():
-        record_update(feature, actor=actor, values=values, target_type="feature")
+        changes = record_update(feature, actor=actor, values=values, target_type="feature")
+        if feature.product is not None and {"effort", "product"} & set(changes):
+            from lodestar.planning.scoring_services import scores_record
+
+            scores_record(product=feature.product, features=[feature])
     return feature
 
 

@@ -83,6 +83,19 @@ STAGES: dict[str, Stage] = {
                 "feature.view",
                 "What customers ask for, with the insights, companies and ARR behind each.",
             ),
+            Section(
+                "Strategy",
+                "strategy:objectives",
+                "strategy.view",
+                "A vision per product, objectives by quarter with key results, and the features"
+                " that serve them.",
+            ),
+            Section(
+                "Decisions",
+                "strategy:decisions",
+                "strategy.view",
+                "The decision log: options, outcome and rationale, with the evidence behind each.",
+            ),
         ],
     ),
     "plan": Stage(

@@ -13,20 +13,36 @@ from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.feedback.selectors import insight_list_for_feature
 from lodestar.planning import selectors, services
-from lodestar.planning.forms import FeatureForm
-from lodestar.planning.models import FeatureStatus
+from lodestar.planning.forms import DriverForm, FeatureForm
+from lodestar.planning.models import Feature, FeatureStatus, Horizon
+from lodestar.planning.views.scoring import feature_scores
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
-from lodestar.workspaces.selectors import product_list
+from lodestar.workspaces.selectors import member_list, product_list, team_list
 
 
 def _products(workspace) -> list[tuple[str, str]]:
     return [(p.key, p.name) for p in product_list(workspace=workspace)[:50]]
 
 
+def _teams(workspace) -> list[tuple[str, str]]:
+    return [(t.key, t.name) for t in team_list(workspace=workspace)[:200]]
+
+
+def _choices(workspace, feature: Feature | None = None) -> dict:
+    return {
+        "products": _products(workspace),
+        "parents": selectors.feature_choices(workspace=workspace, exclude=feature),
+        "owners": [
+            (m.key, str(m.user)) for m in member_list(workspace=workspace).order_by("pk")[:500]
+        ],
+        "teams": _teams(workspace),
+    }
+
+
 @workspace_view(read="feature.view", write="feature.manage")
 def features(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    form = FeatureForm(request.POST or None, products=_products(workspace))
+    form = FeatureForm(request.POST or None, **_choices(workspace))
     done = submit(
         request, form, partial(services.feature_create, workspace=workspace, actor=request.user)
     )
@@ -36,10 +52,17 @@ def features(request: WorkspaceRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")
     status = status if status in FeatureStatus.values else ""
+    horizon = request.GET.get("horizon", "")
+    horizon = horizon if horizon in Horizon.values else ""
+    teams = _teams(workspace)
+    team = request.GET.get("team", "")
+    team = team if team in dict(teams) else ""
     order = request.GET.get("order", "newest")
     order = order if order in selectors.FEATURE_ORDERS else "newest"
     page = paginate(
-        selectors.feature_list(workspace=workspace, q=q, status=status, order=order),
+        selectors.feature_list(
+            workspace=workspace, q=q, status=status, order=order, horizon=horizon, team=team
+        ),
         cursor=request.GET.get("cursor"),
         limit=50,
         newest_first=True,
@@ -57,10 +80,25 @@ def features(request: WorkspaceRequest) -> HttpResponse:
             "q": q,
             "status": status,
             "statuses": FeatureStatus.choices,
+            "horizon": horizon,
+            "horizons": Horizon.choices,
+            "team": team,
+            "teams": teams,
+            "filtered": bool(q or status or horizon or team),
             "order": order,
             "orders": [(key, label) for key, (_, label) in selectors.FEATURE_ORDERS.items()],
             "query": urlencode(
-                [(k, v) for k, v in (("q", q), ("status", status), ("order", order)) if v]
+                [
+                    (k, v)
+                    for k, v in (
+                        ("q", q),
+                        ("status", status),
+                        ("horizon", horizon),
+                        ("team", team),
+                        ("order", order),
+                    )
+                    if v
+                ]
             ),
         },
         status=form_status(form),
@@ -72,12 +110,20 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
     feature = selectors.feature_get(workspace=request.workspace, key=feature_key)
     form = FeatureForm(
         request.POST or None,
-        products=_products(request.workspace),
+        **_choices(request.workspace, feature),
         initial={
             "title": feature.title,
             "description": feature.description,
             "status": feature.status,
             "product_key": feature.product.key if feature.product else "",
+            "parent_key": feature.parent.key if feature.parent else "",
+            "horizon": feature.horizon,
+            "owner_key": feature.owner.key if feature.owner else "",
+            "team_key": feature.team.key if feature.team else "",
+            "effort": feature.effort,
+            "effort_unit": feature.effort_unit,
+            "effort_confidence": feature.effort_confidence,
+            "tags": feature.tags,
         },
     )
     if submit(
@@ -85,6 +131,7 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
     ).ok:
         messages.success(request, "Feature saved.")
         return redirect("planning:feature", slug=request.workspace.slug, feature_key=feature.key)
+    scores = feature_scores(feature)
     insights = paginate(
         insight_list_for_feature(feature=feature),
         cursor=request.GET.get("cursor"),
@@ -96,6 +143,12 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
         "planning/feature.html",
         {
             "feature": feature,
+            "children": list(feature.children.order_by("title")[:100]),
+            "scores": scores,
+            "driver_form": DriverForm(
+                names=scores["names"],
+                initial={n: scores["values"].get(n) for n in scores["names"]},
+            ),
             "demand": selectors.feature_demand(features=[feature])[feature.pk],
             "page": insights,
             "form": form,

@@ -1,0 +1,229 @@
+"""Reads for scoring: models, driver values, and the ranked list with every score explained.
+
+Ranking a product's features takes a fixed number of queries whatever their number: the
+features, their entered drivers, and their demand (`feature_demand`, batched)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from lodestar.core.errors import NotFound
+from lodestar.planning.formula import Formula, FormulaError, Result, parse
+from lodestar.planning.models import (
+    Feature,
+    FeatureDriver,
+    FeatureStatus,
+    ScoreRecord,
+    ScoringModel,
+)
+from lodestar.planning.scoring_services import DATA_DRIVERS
+from lodestar.planning.selectors import feature_demand
+from lodestar.workspaces.models import Product, Workspace
+
+OPEN = "open"  # a status filter: every feature not shipped nor won't do
+
+
+def scoring_model_list(*, product: Product) -> QuerySet[ScoringModel]:
+    return ScoringModel.objects.filter(product=product).order_by("-is_default", "name")
+
+
+def scoring_models_of(*, workspace: Workspace) -> QuerySet[ScoringModel]:
+    return (
+        ScoringModel.objects.filter(workspace=workspace)
+        .select_related("product")
+        .order_by("product__name", "-is_default", "name")
+    )
+
+
+def scoring_model_get(*, workspace: Workspace, key: str) -> ScoringModel:
+    try:
+        return ScoringModel.objects.select_related("product").get(workspace=workspace, key=key)
+    except ScoringModel.DoesNotExist:
+        raise NotFound("No such scoring model.") from None
+
+
+def scoring_model_default(*, product: Product) -> ScoringModel | None:
+    return scoring_model_list(product=product).first()
+
+
+def entered_drivers(*, model_formulas: list[str]) -> list[str]:
+    """The driver names the formulas use that are entered per feature (not from data)."""
+    names: list[str] = []
+    for text in model_formulas:
+        try:
+            used = parse(text).names
+        except FormulaError:
+            continue
+        names += [n for n in used if n not in DATA_DRIVERS and n not in names]
+    return names
+
+
+def driver_values(*, features: list[Feature]) -> dict[int, dict[str, float | None]]:
+    """Every driver value of each feature: data drivers and entered ones."""
+    demand = feature_demand(features=features)
+    values: dict[int, dict[str, float | None]] = {}
+    for f in features:
+        d = demand[f.pk]
+        values[f.pk] = {
+            "demand_insights": float(d.insights),
+            "demand_companies": float(d.companies),
+            "demand_arr": float(d.arr),
+            "demand_weighted_arr": float(d.weighted_arr),
+            "effort": float(f.effort) if f.effort is not None else None,
+        }
+    rows = FeatureDriver.objects.filter(feature__in=[f.pk for f in features])
+    for feature_id, name, value in rows.values_list("feature_id", "name", "value"):
+        values[feature_id][name] = value
+    return values
+
+
+@dataclass
+class Scored:
+    feature: Feature
+    result: Result | None = None
+    error: FormulaError | None = None
+    rank: int | None = None
+    before: int | None = None  # the rank under the saved model, in a what-if
+
+    @property
+    def value(self) -> float | None:
+        return self.result.value if self.result else None
+
+    @property
+    def moved(self) -> int:
+        if self.rank is None or self.before is None:
+            return 0
+        return self.before - self.rank
+
+
+@dataclass
+class Ranking:
+    formula: str
+    rows: list[Scored] = field(default_factory=list)
+    error: FormulaError | None = None  # the formula itself does not parse
+
+    @property
+    def scored(self) -> list[Scored]:
+        return [r for r in self.rows if r.result is not None]
+
+    @property
+    def unscored(self) -> list[Scored]:
+        return [r for r in self.rows if r.result is None]
+
+
+def score_feature(formula: Formula, feature: Feature, values: dict, known: set[str]) -> Scored:
+    present = dict(values)
+    for name in formula.names:
+        if name not in present and name in known:
+            present[name] = None  # some feature has it: this one is missing a value
+    try:
+        return Scored(feature, result=formula.evaluate(present))
+    except FormulaError as exc:
+        if exc.driver and exc.driver not in known:
+            exc.message = f"unknown driver “{exc.driver}”: no feature of this product has a value"
+        return Scored(feature, error=exc)
+
+
+def product_features(*, product: Product, status: str = "") -> list[Feature]:
+    """The product's features; status "open" leaves out shipped and won't-do ones."""
+    rows = Feature.objects.filter(workspace_id=product.workspace_id, product=product)
+    if status == OPEN:
+        rows = rows.exclude(status__in=[FeatureStatus.SHIPPED, FeatureStatus.WONT_DO])
+    elif status:
+        rows = rows.filter(status=status)
+    # Only what scoring and the ranked list show: loading whole rows doubled the time.
+    fields = ("id", "key", "title", "status", "effort", "product_id", "workspace_id")
+    return list(rows.only(*fields).order_by("pk"))
+
+
+def rank(
+    *,
+    product: Product,
+    formula: str,
+    status: str = "",
+    overrides: Mapping[tuple[str, str], float] | None = None,
+    compare_with: str | None = None,
+) -> Ranking:
+    """Score every feature of the product with `formula`; highest first, then the features
+    that cannot be scored, each with its reason. `overrides` maps (feature key, driver) to a
+    what-if value; `compare_with` is the saved formula whose ranks go in `Scored.before`."""
+    try:
+        parsed = parse(formula)
+    except FormulaError as exc:
+        return Ranking(formula, error=exc)
+    features = product_features(product=product, status=status)
+    values = driver_values(features=features)
+    for (feature_key, name), value in (overrides or {}).items():
+        for f in features:
+            if f.key == feature_key:
+                values[f.pk][name] = value
+    known = set(DATA_DRIVERS) | {n for v in values.values() for n in v}
+    ranking = Ranking(
+        formula, rows=[score_feature(parsed, f, values[f.pk], known) for f in features]
+    )
+    _order(ranking)
+    if compare_with is not None and (compare_with != formula or overrides):
+        saved = rank(product=product, formula=compare_with, status=status)
+        before = {r.feature.pk: r.rank for r in saved.rows}
+        for row in ranking.rows:
+            row.before = before.get(row.feature.pk)
+    else:
+        for row in ranking.rows:
+            row.before = row.rank
+    return ranking
+
+
+def _order(ranking: Ranking) -> None:
+    scored = sorted(ranking.scored, key=lambda r: (-(r.value or 0.0), r.feature.title.lower()))
+    for i, row in enumerate(scored, start=1):
+        row.rank = i
+    ranking.rows = scored + sorted(ranking.unscored, key=lambda r: r.feature.title.lower())
+
+
+def ranking_as_dicts(ranking: Ranking) -> list[dict]:
+    """Each row as plain data (API, CLI): rank, score, drivers and terms, or why not."""
+    out = []
+    for row in ranking.rows:
+        item: dict = {
+            "rank": row.rank,
+            "feature_key": row.feature.key,
+            "title": row.feature.title,
+            "status": row.feature.status,
+            "score": row.value,
+            "drivers": row.result.drivers if row.result else {},
+            "terms": [
+                {"text": t.text, "op": t.op, "value": t.value, "contribution": t.contribution}
+                for t in (row.result.terms if row.result else [])
+            ],
+            "error": None,
+        }
+        if row.error is not None:
+            item["error"] = {
+                "message": row.error.message,
+                "position": row.error.position,
+                "driver": row.error.driver,
+            }
+        out.append(item)
+    return out
+
+
+def model_for(*, product: Product, key: str = "") -> ScoringModel:
+    """The product's model with `key`, or its default; NotFound when there is none."""
+    models = scoring_model_list(product=product)
+    model = models.filter(key=key).first() if key else models.first()
+    if model is None:
+        raise NotFound(
+            f"No scoring model {key!r} for {product.key}."
+            if key
+            else f"{product.name} has no scoring model yet."
+        )
+    return model
+
+
+def score_history(*, feature: Feature, limit: int = 20) -> list[ScoreRecord]:
+    """The feature's recorded scores, newest first."""
+    rows = ScoreRecord.objects.filter(feature=feature).select_related("model")
+    return list(rows.order_by("-recorded_at", "-pk")[:limit])
