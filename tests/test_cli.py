@@ -86,6 +86,24 @@ def test_unknown_command_is_a_clear_error():
     assert result.returncode == 2 and "unknown command 'launch'" in result.stderr
 
 
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    # `lodestar score --format csv | head`: the pipe closes while the command still writes.
+    env = {**os.environ, "LODESTAR_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    code = "for i in range(200000): print(i)"
+    with subprocess.Popen(
+        [*LODESTAR, "manage", "shell", "--no-imports", "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline() == b"0\n"
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
 def test_init_creates_the_data_dir(cli, tmp_path):
     result = cli("init")
     assert "ready" in result.stdout

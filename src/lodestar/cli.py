@@ -75,7 +75,13 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2)
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["lodestar", *forwarded])
+    try:
+        execute_from_command_line(["lodestar", *forwarded])
+    except BrokenPipeError:
+        # The reader went away (`lodestar score --format csv | head`): not an error. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
 
 
 if __name__ == "__main__":
