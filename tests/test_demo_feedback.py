@@ -12,6 +12,7 @@ import pytest
 
 from lodestar.customers.services import company_create, person_create
 from lodestar.demo import feedback as demo
+from lodestar.demo import feedback_profiles
 from lodestar.feedback.models import Feedback, Source, Status
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Role
@@ -151,7 +152,7 @@ def test_feedback_reads_like_customers_and_is_consistent():
 
 def test_every_phrasing_names_its_theme_and_fills_in():
     assert {t.key for t in demo.THEMES} == set(KEYWORDS)
-    values = {key: "7" for key in demo._VALUES}
+    values = {key: "7" for key in feedback_profiles._VALUES}
     templates = [*demo.CLOSERS, *demo.CHURN_LINES, *(o for v in demo.OPENERS.values() for o in v)]
     for theme in demo.THEMES:
         assert 8 <= len(theme.lines) <= 15, theme.key

