@@ -36,6 +36,16 @@ class Confidence(models.TextChoices):
     HIGH = "high", "High"
 
 
+class ImpactUnit(models.TextChoices):
+    PERCENT = "percent", "%"
+    POINTS = "points", "percentage points"
+    ABSOLUTE = "absolute", "in the metric's own unit"
+
+
+def _money() -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+
 class Feature(models.Model):
     key = KeyField()
     workspace = models.ForeignKey(
@@ -72,6 +82,17 @@ class Feature(models.Model):
         max_length=10, choices=Confidence.choices, default=Confidence.MEDIUM
     )
     tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated")
+    # The business case: new annual revenue the PM expects beyond the asking customers' ARR,
+    # as a low / expected / high range (see planning/business.py).
+    new_revenue_low = _money()
+    new_revenue = _money()
+    new_revenue_high = _money()
+    # Predicted impact: the outcome the feature should move; analytics compares it later.
+    impact_metric = models.CharField(max_length=120, blank=True)
+    impact_change = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    impact_unit = models.CharField(
+        max_length=10, choices=ImpactUnit.choices, default=ImpactUnit.PERCENT
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -113,6 +134,8 @@ class ScoringModel(models.Model):
     name = models.CharField(max_length=80)
     kind = models.CharField(max_length=20, choices=ScoringKind.choices, default=ScoringKind.RICE)
     formula = models.CharField(max_length=500)
+    # Named weights the formula may use ({"w_revenue": 1.0}): what-if changes them one by one.
+    weights = models.JSONField(default=dict, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
