@@ -193,6 +193,17 @@ def build_scoring(rng: random.Random, workspace: Workspace, actor) -> int:
             kind=ScoringKind.CUSTOM,
             formula=CUSTOM_FORMULA,
         )
+        ScoringModel.objects.create(
+            workspace=workspace,
+            product=product,
+            name="Revenue, votes and objectives",
+            kind=ScoringKind.CUSTOM,
+            formula=(
+                "(w_revenue * demand_weighted_arr / 1000 + w_votes * votes"
+                " + w_objectives * objective_weight) / effort"
+            ),
+            weights={"w_revenue": 1.0, "w_votes": 2.0, "w_objectives": 25.0},
+        )
         scores_record(product=product)  # the first entry of each feature's score history
     activity_record(
         workspace=workspace,

@@ -56,6 +56,7 @@ class RankingOut(Schema):
     model_key: str
     model_name: str
     formula: str
+    weights: dict[str, float]
     items: list[RankedOut]
 
 
@@ -72,7 +73,10 @@ def ranking_get(
     model = selectors.model_for(product=product, key=query.model)
     formula = query.formula.strip() or model.formula
     ranking = selectors.rank(
-        product=product, formula=formula, status=query.status or selectors.OPEN
+        product=product,
+        formula=formula,
+        weights=model.weights,
+        status=query.status or selectors.OPEN,
     )
     if ranking.error is not None:
         raise Invalid(
@@ -84,5 +88,6 @@ def ranking_get(
         "model_key": model.key,
         "model_name": model.name,
         "formula": formula,
+        "weights": model.weights,
         "items": selectors.ranking_as_dicts(ranking),
     }

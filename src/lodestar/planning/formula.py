@@ -187,6 +187,8 @@ class Formula:
         self.lead = len(text) - len(self.body)
         self.tree = tree
         self.names = names  # driver names in order of first use
+        self._parts: list[tuple[str, str, ast.expr]] | None = None
+        self._evaluator: _Evaluator | None = None
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
@@ -215,7 +217,12 @@ class Formula:
                 raise FormulaError(
                     f"the value of “{name}” is not a usable number", self._first(name), name
                 ) from None
-        evaluator = _Evaluator(self, used)
+        # One evaluator per formula, its names swapped per call: building one per feature
+        # was a third of the time to rank thousands of features.
+        if self._evaluator is None:
+            self._evaluator = _Evaluator(self, used)
+        evaluator = self._evaluator
+        evaluator.names = used
         value = self._run(evaluator, self.tree)
         return Result(value=value, drivers=used, terms=self._terms(evaluator))
 
@@ -241,6 +248,18 @@ class Formula:
     def _terms(self, evaluator: SimpleEval) -> list[Term]:
         """The top-level terms: for a sum each added/subtracted part with its signed
         contribution; for a product or ratio each factor (no contribution)."""
+        if self._parts is None:
+            self._parts = self._split()
+        additive = bool(self._parts) and isinstance(self.tree.op, ast.Add | ast.Sub)  # type: ignore[attr-defined]
+        terms = []
+        for text, op, node in self._parts:
+            value = self._run(evaluator, node)
+            contribution = (value if op == "+" else -value) if additive else None
+            terms.append(Term(text, value, op, contribution))
+        return terms
+
+    def _split(self) -> list[tuple[str, str, ast.expr]]:
+        """The formula's top-level parts as (text, op, node), once per formula."""
         tree = self.tree
         if not isinstance(tree, ast.BinOp) or type(tree.op) not in _ALLOWED_BINOPS:
             return []
@@ -248,22 +267,17 @@ class Formula:
         kinds: tuple[type, ...] = (ast.Add, ast.Sub) if additive else (ast.Mult, ast.Div)
         if not isinstance(tree.op, kinds):
             return []
-        parts: list[tuple[str, ast.expr]] = []
+        parts: list[tuple[str, str, ast.expr]] = []
 
         def flatten(node: ast.expr, op: str) -> None:
             if isinstance(node, ast.BinOp) and isinstance(node.op, kinds):
                 flatten(node.left, op)
                 flatten(node.right, _ALLOWED_BINOPS[type(node.op)])
             else:
-                parts.append((op, node))
+                parts.append((self._segment(node), op, node))
 
         flatten(tree, "+" if additive else "*")
-        terms = []
-        for op, node in parts:
-            value = self._run(evaluator, node)
-            contribution = (value if op == "+" else -value) if additive else None
-            terms.append(Term(self._segment(node), value, op, contribution))
-        return terms
+        return parts
 
 
 def _single_line(text: str) -> str:

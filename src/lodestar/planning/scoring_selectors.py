@@ -5,10 +5,10 @@ features, their entered drivers, and their demand (`feature_demand`, batched).""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from lodestar.core.errors import NotFound
 from lodestar.planning.formula import Formula, FormulaError, Result, parse
@@ -24,6 +24,8 @@ from lodestar.planning.selectors import feature_demand
 from lodestar.workspaces.models import Product, Workspace
 
 OPEN = "open"  # a status filter: every feature not shipped nor won't do
+# Objectives whose weight counts for the features serving them (not achieved, missed, dropped).
+OPEN_OBJECTIVES = ("on_track", "at_risk", "off_track")
 
 
 def scoring_model_list(*, product: Product) -> QuerySet[ScoringModel]:
@@ -49,20 +51,26 @@ def scoring_model_default(*, product: Product) -> ScoringModel | None:
     return scoring_model_list(product=product).first()
 
 
-def entered_drivers(*, model_formulas: list[str]) -> list[str]:
-    """The driver names the formulas use that are entered per feature (not from data)."""
+def entered_drivers(*, model_formulas: list[str], weights: Collection[str] = ()) -> list[str]:
+    """The driver names the formulas use that are entered per feature: not from data, not a
+    model's named weight."""
     names: list[str] = []
     for text in model_formulas:
         try:
             used = parse(text).names
         except FormulaError:
             continue
-        names += [n for n in used if n not in DATA_DRIVERS and n not in names]
+        names += [n for n in used if n not in DATA_DRIVERS and n not in weights and n not in names]
     return names
 
 
 def driver_values(*, features: list[Feature]) -> dict[int, dict[str, float | None]]:
-    """Every driver value of each feature: data drivers and entered ones."""
+    """Every driver value of each feature: data drivers and entered ones. A fixed number of
+    queries for any number of features."""
+    from lodestar.feedback.portal_models import Idea
+    from lodestar.strategy.models import ObjectiveFeature
+
+    ids = [f.pk for f in features]
     demand = feature_demand(features=features)
     values: dict[int, dict[str, float | None]] = {}
     for f in features:
@@ -72,9 +80,27 @@ def driver_values(*, features: list[Feature]) -> dict[int, dict[str, float | Non
             "demand_companies": float(d.companies),
             "demand_arr": float(d.arr),
             "demand_weighted_arr": float(d.weighted_arr),
+            "votes": 0.0,
+            "objective_weight": 0.0,
             "effort": float(f.effort) if f.effort is not None else None,
         }
-    rows = FeatureDriver.objects.filter(feature__in=[f.pk for f in features])
+    votes = (
+        Idea.objects.filter(feature_id__in=ids)
+        .values("feature_id")
+        .annotate(n=Sum("vote_count"))
+        .order_by()
+    )
+    for row in votes:
+        values[row["feature_id"]]["votes"] = float(row["n"] or 0)
+    serving = (
+        ObjectiveFeature.objects.filter(feature_id__in=ids, objective__status__in=OPEN_OBJECTIVES)
+        .values("feature_id")
+        .annotate(w=Sum("objective__weight"))
+        .order_by()
+    )
+    for row in serving:
+        values[row["feature_id"]]["objective_weight"] = float(row["w"] or 0)
+    rows = FeatureDriver.objects.filter(feature__in=ids)
     for feature_id, name, value in rows.values_list("feature_id", "name", "value"):
         values[feature_id][name] = value
     return values
@@ -102,6 +128,7 @@ class Scored:
 @dataclass
 class Ranking:
     formula: str
+    weights: dict[str, float] = field(default_factory=dict)
     rows: list[Scored] = field(default_factory=list)
     error: FormulaError | None = None  # the formula itself does not parse
 
@@ -139,34 +166,66 @@ def product_features(*, product: Product, status: str = "") -> list[Feature]:
     return list(rows.only(*fields).order_by("pk"))
 
 
+@dataclass
+class Inputs:
+    """What scoring reads once and any number of formulas then use: the features and every
+    driver value of each."""
+
+    features: list[Feature]
+    values: dict[int, dict[str, float | None]]
+
+    @property
+    def known(self) -> set[str]:
+        return set(DATA_DRIVERS) | {n for v in self.values.values() for n in v}
+
+
+def scoring_inputs(*, product: Product, status: str = "") -> Inputs:
+    features = product_features(product=product, status=status)
+    return Inputs(features, driver_values(features=features))
+
+
+def score_all(
+    inputs: Inputs,
+    formula: str,
+    weights: Mapping[str, float] | None = None,
+    overrides: Mapping[tuple[str, str], float] | None = None,
+) -> Ranking:
+    """Score every feature of `inputs` with `formula` and the model's named `weights`;
+    highest first, then the features that cannot be scored, each with its reason.
+    `overrides` maps (feature key, driver) to a what-if value."""
+    weights = dict(weights or {})
+    try:
+        parsed = parse(formula)
+    except FormulaError as exc:
+        return Ranking(formula, weights, error=exc)
+    known = inputs.known | set(weights)
+    changed: dict[str, dict[str, float]] = {}
+    for (feature_key, name), value in (overrides or {}).items():
+        changed.setdefault(feature_key, {})[name] = value
+    rows = []
+    for f in inputs.features:
+        values = {**inputs.values[f.pk], **changed.get(f.key, {}), **weights}
+        rows.append(score_feature(parsed, f, values, known))
+    ranking = Ranking(formula, weights, rows=rows)
+    _order(ranking)
+    return ranking
+
+
 def rank(
     *,
     product: Product,
     formula: str,
+    weights: Mapping[str, float] | None = None,
     status: str = "",
     overrides: Mapping[tuple[str, str], float] | None = None,
-    compare_with: str | None = None,
+    compare_with: tuple[str, Mapping[str, float]] | None = None,
 ) -> Ranking:
-    """Score every feature of the product with `formula`; highest first, then the features
-    that cannot be scored, each with its reason. `overrides` maps (feature key, driver) to a
-    what-if value; `compare_with` is the saved formula whose ranks go in `Scored.before`."""
-    try:
-        parsed = parse(formula)
-    except FormulaError as exc:
-        return Ranking(formula, error=exc)
-    features = product_features(product=product, status=status)
-    values = driver_values(features=features)
-    for (feature_key, name), value in (overrides or {}).items():
-        for f in features:
-            if f.key == feature_key:
-                values[f.pk][name] = value
-    known = set(DATA_DRIVERS) | {n for v in values.values() for n in v}
-    ranking = Ranking(
-        formula, rows=[score_feature(parsed, f, values[f.pk], known) for f in features]
-    )
-    _order(ranking)
-    if compare_with is not None and (compare_with != formula or overrides):
-        saved = rank(product=product, formula=compare_with, status=status)
+    """Rank the product's features (see `score_all`). `compare_with` is the saved
+    (formula, weights), whose ranks go in `Scored.before` so a what-if shows what moved."""
+    inputs = scoring_inputs(product=product, status=status)
+    ranking = score_all(inputs, formula, weights, overrides)
+    if ranking.error is None and compare_with is not None:
+        saved = score_all(inputs, *compare_with)
         before = {r.feature.pk: r.rank for r in saved.rows}
         for row in ranking.rows:
             row.before = before.get(row.feature.pk)

@@ -33,10 +33,60 @@ DATA_DRIVERS = {
     "demand_companies": "Companies asking for it",
     "demand_arr": "ARR of the companies asking (each counted once)",
     "demand_weighted_arr": "That ARR weighted by how important each company said it is",
+    "votes": "Votes on the portal ideas linked to the feature",
+    "objective_weight": "The summed weight of the open objectives the feature serves",
     "effort": "The feature's effort estimate (points or weeks)",
 }
 DRIVER_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,39}$")
 MAX_DRIVER_VALUE = 1e12
+MAX_WEIGHTS = 20
+
+
+def weights_parse(text: str) -> dict[str, float]:
+    """Named weights from text, one `name = value` per line or separated by ";" (blank
+    lines and lines starting with # are skipped). Raises Invalid on the `weights` field,
+    naming the line."""
+    weights: dict[str, float] = {}
+    problems: list[str] = []
+    for number, line in enumerate(re.split(r"\r\n|[\r\n;]", str(text or "")), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, raw = (part.strip() for part in line.partition("="))
+        if not sep:
+            problems.append(f"Line {number}: write name = value (e.g. w_revenue = 1.5).")
+            continue
+        weights[name] = _number(raw, name, problems, f"Line {number}: ")
+    problems += _weight_problems(weights)
+    if problems:
+        raise Invalid(fields={"weights": problems})
+    return weights
+
+
+def weights_text(weights: dict[str, float], separator: str = "\n") -> str:
+    return separator.join(f"{name} = {value:.12g}" for name, value in weights.items())
+
+
+def _number(raw: object, name: str, problems: list[str], where: str = "") -> float:
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or abs(number) > MAX_DRIVER_VALUE:
+        problems.append(f"{where}{name}: use a number (up to ±{MAX_DRIVER_VALUE:,.0f}).")
+    return number
+
+
+def _weight_problems(weights: dict[str, float]) -> list[str]:
+    problems = []
+    if len(weights) > MAX_WEIGHTS:
+        problems.append(f"At most {MAX_WEIGHTS} weights.")
+    for name in weights:
+        if not DRIVER_NAME.match(name):
+            problems.append(f"{name!r}: a weight's name uses lower-case letters, digits and _.")
+        elif name in DATA_DRIVERS or name in FUNCTIONS:
+            problems.append(f"{name!r} is a data driver or function, not a name for a weight.")
+    return problems
 
 
 def formula_error_text(error: FormulaError, formula: str) -> str:
@@ -84,6 +134,22 @@ def _model_values(product: Product, data: dict, model: ScoringModel | None) -> d
         except FormulaError as exc:
             errors["formula"] = [formula_error_text(exc, formula)]
         values["formula"] = formula
+    if "weights" in data and data["weights"] is not None:
+        raw = data["weights"]
+        if isinstance(raw, str):
+            try:
+                values["weights"] = weights_parse(raw)
+            except Invalid as exc:
+                errors.update(exc.fields)
+        elif isinstance(raw, dict):
+            problems: list[str] = []
+            clean = {str(k): _number(v, str(k), problems) for k, v in raw.items()}
+            problems += _weight_problems(clean)
+            if problems:
+                errors["weights"] = problems
+            values["weights"] = clean
+        else:
+            errors["weights"] = ["Weights are name = value pairs."]
     if "is_default" in data and data["is_default"] is not None:
         values["is_default"] = bool(data["is_default"])
     if errors:
@@ -124,7 +190,7 @@ def scoring_model_update(*, model: ScoringModel, actor, **data) -> ScoringModel:
         elif values.get("is_default") is False and model.is_default:
             values.pop("is_default")  # a product keeps a default: make another one default
         changes = record_update(model, actor=actor, values=values, target_type="scoring model")
-        if "formula" in changes:
+        if "formula" in changes or "weights" in changes:
             scores_record(product=model.product)
     return model
 
@@ -189,28 +255,44 @@ def driver_values_set(*, feature: Feature, actor, values: dict[str, object]) -> 
     return changes
 
 
+def _described(model: ScoringModel) -> str:
+    """The formula as history shows it: with the weights it used, if any."""
+    if not model.weights:
+        return model.formula
+    weights = ", ".join(f"{k} = {v:g}" for k, v in model.weights.items())
+    return f"{model.formula} with {weights}"[:500]
+
+
 def scores_record(*, product: Product, features: list[Feature] | None = None) -> int:
     """Append to the score history: each model of the product, for `features` (default: all
     of the product's), where the score differs from the last one recorded. Returns how many
-    records were written. Call inside the writer's transaction."""
-    from lodestar.planning.scoring_selectors import rank
+    records were written. Call inside the writer's transaction. The driver values are read
+    once for every model."""
+    from lodestar.planning.scoring_selectors import (
+        Inputs,
+        driver_values,
+        product_features,
+        score_all,
+    )
 
     models = list(ScoringModel.objects.filter(product=product))
-    only = {f.pk for f in features} if features is not None else None
+    if not models:
+        return 0
+    only = features is not None
+    if features is None:
+        features = product_features(product=product)
+    inputs = Inputs(features, driver_values(features=features))
     last: dict[tuple[int, int], float | None] = {}
     history = ScoreRecord.objects.filter(model__in=models)
-    if only is not None:
-        history = history.filter(feature_id__in=only)
+    if only:
+        history = history.filter(feature_id__in=[f.pk for f in features])
     for feature_id, model_id, value in history.order_by("recorded_at", "pk").values_list(
         "feature_id", "model_id", "value"
     ):
         last[(feature_id, model_id)] = value
     records = []
     for model in models:
-        ranking = rank(product=product, formula=model.formula, status="")
-        for row in ranking.rows:
-            if only is not None and row.feature.pk not in only:
-                continue
+        for row in score_all(inputs, model.formula, model.weights).rows:
             key = (row.feature.pk, model.pk)
             if key in last and last[key] == row.value:
                 continue
@@ -221,7 +303,7 @@ def scores_record(*, product: Product, features: list[Feature] | None = None) ->
                     model=model,
                     value=row.value,
                     reason=reason,
-                    formula=model.formula,
+                    formula=_described(model),
                 )
             )
     ScoreRecord.objects.bulk_create(records, batch_size=1000)

@@ -26,13 +26,39 @@ SHOWN = 200  # ranked rows on the page; the API and CLI give them all
 def _what_if(request) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
     """One what-if driver value from the query: feature key, driver name and value."""
     form = {k: request.GET.get(f"what_{k}", "")[:100] for k in ("feature", "driver", "value")}
-    try:
-        value = float(form["value"])
-    except ValueError:
-        return {}, form
-    if form["feature"] and form["driver"] and math.isfinite(value):
+    value = _float(form["value"])
+    if form["feature"] and form["driver"] and value is not None:
         return {(form["feature"], form["driver"]): value}, form
     return {}, form
+
+
+def _weights(request, model: ScoringModel) -> tuple[dict[str, float], dict[str, str]]:
+    """The model's named weights, each replaced by a what-if value from the query if given;
+    and the message for each given value that is not a number."""
+    weights, errors = dict(model.weights), {}
+    for name in weights:
+        raw = request.GET.get(f"weight_{name}", "").strip()
+        if not raw:
+            continue
+        value = _float(raw)
+        if value is None:
+            errors[name] = f"{name}: use a number; the saved {weights[name]:g} is used."
+        else:
+            weights[name] = value
+    return weights, errors
+
+
+def _shown(request, name: str, value: float) -> str:
+    """What a weight's what-if input shows: what was typed, else the value."""
+    return request.GET.get(f"weight_{name}", "").strip()[:100] or f"{value:.12g}"
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text[:100])
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 @workspace_view(read="feature.view")
@@ -56,13 +82,15 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
     status = status if status in FeatureStatus.values or status == selectors.OPEN else ""
     formula = request.GET.get("formula", "")[:1000].strip() or model.formula
     overrides, what = _what_if(request)
-    trying = formula != model.formula or bool(overrides)
+    weights, weight_errors = _weights(request, model)
+    trying = formula != model.formula or bool(overrides) or weights != model.weights
     result = selectors.rank(
         product=model.product,
         formula=formula,
+        weights=weights,
         status=status,
         overrides=overrides,
-        compare_with=model.formula if trying else None,
+        compare_with=(model.formula, model.weights) if trying else None,
     )
     return render(
         request,
@@ -80,6 +108,13 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
                 services.formula_error_text(result.error, formula) if result.error else ""
             ),
             "formula": formula,
+            "weights": weights,
+            "weights_text": services.weights_text(weights, "; "),
+            "weight_fields": [
+                (name, _shown(request, name, value), weight_errors.get(name, ""))
+                for name, value in weights.items()
+            ],
+            "changed": formula != model.formula or weights != model.weights,
             "trying": trying,
             "what": what,
             "status": status,
@@ -135,6 +170,7 @@ def scoring_model(request: WorkspaceRequest, model_key: str) -> HttpResponse:
             "name": model.name,
             "kind": model.kind,
             "formula": model.formula,
+            "weights": services.weights_text(model.weights),
             "is_default": model.is_default,
         },
     )
@@ -162,7 +198,8 @@ def feature_scores(feature) -> dict:
     if feature.product_id is None:
         return {"models": [], "names": [], "values": {}}
     models = list(selectors.scoring_model_list(product=feature.product))
-    names = selectors.entered_drivers(model_formulas=[m.formula for m in models])
+    weights = {name for m in models for name in m.weights}
+    names = selectors.entered_drivers(model_formulas=[m.formula for m in models], weights=weights)
     values = selectors.driver_values(features=[feature])[feature.pk]
     known = set(services.DATA_DRIVERS) | set(values)
     rows = []
@@ -172,7 +209,10 @@ def feature_scores(feature) -> dict:
         except FormulaError as exc:
             rows.append((m, selectors.Scored(feature, error=exc)))
             continue
-        rows.append((m, selectors.score_feature(parsed, feature, values, known)))
+        with_weights = {**values, **m.weights}
+        rows.append(
+            (m, selectors.score_feature(parsed, feature, with_weights, known | set(m.weights)))
+        )
     history = selectors.score_history(feature=feature)
     return {"models": rows, "names": names, "values": values, "history": history}
 

@@ -63,7 +63,9 @@ class Command(LodestarCommand):
         except NotFound as exc:
             raise CommandError(exc.message) from None
         status = "" if all else selectors.OPEN
-        ranking = selectors.rank(product=found, formula=scoring.formula, status=status)
+        ranking = selectors.rank(
+            product=found, formula=scoring.formula, weights=scoring.weights, status=status
+        )
         if ranking.error is not None:
             raise CommandError(formula_error_text(ranking.error, scoring.formula))
         rows = selectors.ranking_as_dicts(ranking)
@@ -73,6 +75,7 @@ class Command(LodestarCommand):
                 "model_key": scoring.key,
                 "model_name": scoring.name,
                 "formula": scoring.formula,
+                "weights": scoring.weights,
                 "items": rows,
             }
             self.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False))
