@@ -249,6 +249,10 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
     from benchmarks.similar import measure as measure_similar
 
     measure_similar(console)
+    # Rescoring every feature beside one SQL aggregate over their insights.
+    from benchmarks.scoring import measure as measure_scoring
+
+    measure_scoring(console)
     # The run itself adds about 1 to the load average; more than that means competition.
     cpus = os.cpu_count() or 1
     if load_before > cpus / 2 or load_after > cpus / 2 + 1:

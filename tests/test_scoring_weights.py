@@ -180,3 +180,17 @@ def test_driver_values_queries_do_not_grow(world, django_assert_max_num_queries)
         driver_values(features=few)
     with django_assert_max_num_queries(len(small.captured_queries)):
         driver_values(features=many)
+
+
+def test_choosing_another_model_drops_the_old_models_what_if(world):
+    _two_features(world)
+    weighted = _weighted_model(world)
+    rice = world.scoring_model
+    client = world["pm"].client()
+    page = client.get(
+        "/w/acme/features/ranking/",
+        {"model": weighted.key, "for_model": rice.key, "formula": rice.formula},
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and "What-if: the ranking" not in text
+    assert f'name="formula" value="{weighted.formula}"' in text

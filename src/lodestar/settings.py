@@ -127,6 +127,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = None  # served from the apps by WhiteNoise (WHITENOISE_USE_FINDERS)
 WHITENOISE_USE_FINDERS = True
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "lodestar.core.staticfiles.PlotlyFinder",  # plotly.min.js from the plotly package
+]
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_MAX_AGE = 3600
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

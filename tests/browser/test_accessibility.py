@@ -97,6 +97,7 @@ PAGES = {
         "Ranking",
     ),
     "scoring-models": ("pm", "/w/acme/features/scoring/", 200, "Scoring models"),
+    "value-effort-matrix": ("stakeholder", "/w/acme/features/matrix/", 200, "Value versus effort"),
     "scoring-model": ("pm", "/w/acme/features/scoring/{scoring_model}/", 200, "RICE"),
 }
 

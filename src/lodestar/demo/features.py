@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from decimal import Decimal
 
 from lodestar.activity.services import activity_record
 from lodestar.demo.feature_catalog import tail_features
@@ -19,6 +20,7 @@ from lodestar.planning.models import (
     FeatureDriver,
     FeatureStatus,
     Horizon,
+    ImpactUnit,
     ScoringKind,
     ScoringModel,
 )
@@ -127,6 +129,66 @@ HORIZONS: dict[str, tuple[str, ...]] = {
     FeatureStatus.UNDER_CONSIDERATION: (Horizon.NEXT, Horizon.LATER, Horizon.LATER),
     FeatureStatus.NEW: (Horizon.LATER, "", "", ""),
 }
+# The business case of the big themes: their size in weeks (they are projects, not tickets),
+# the expected new revenue the PM entered (low, expected, high, in thousands a year; None:
+# only the asking customers' ARR) with the reason, and the outcome the feature should move
+# (metric, change, unit).
+BUSINESS: dict[str, tuple[int, tuple[int, int, int] | None, str, str, float, str]] = {
+    "offline-photos": (6, None, "", "Jobs closed with missing photos", -60, ImpactUnit.PERCENT),
+    "service-plans": (12,
+        (60, 150, 300),
+        "Opens the recurring-maintenance segment: HVAC and pool-service firms that sell "
+        "service agreements and today keep them in spreadsheets.",
+        "Recurring jobs scheduled a week", 25, ImpactUnit.PERCENT,
+    ),
+    "quickbooks-duplicates": (3,
+        None, "", "Support tickets about invoice sync a week", -70, ImpactUnit.PERCENT,
+    ),
+    "route-skills": (
+        8, None, "", "Repeat visits for the wrong technician", -25, ImpactUnit.PERCENT,
+    ),
+    "arrival-texts": (4,
+        (20, 45, 90),
+        "Sold as a paid add-on to the Growth plan (per text sent), as three competitors do.",
+        "Missed appointments (customer not home)", -15, ImpactUnit.PERCENT,
+    ),
+    "truck-inventory": (10,
+        (40, 90, 180),
+        "Opens the plumbing and electrical contractors who lose a second visit whenever a "
+        "part is not on the truck; sales lost four such deals last quarter.",
+        "Second visits for a missing part", -20, ImpactUnit.PERCENT,
+    ),
+    "spanish-app": (6,
+        (30, 80, 150),
+        "Opens crews in Texas, Florida and Arizona whose technicians work in Spanish.",
+        "Weekly active technicians", 10, ImpactUnit.PERCENT,
+    ),
+    "board-performance": (8, None, "", "Dispatch time per job", -20, ImpactUnit.PERCENT),
+    "multi-day-jobs": (6, None, "", "Jobs split by hand across days", -50, ImpactUnit.PERCENT),
+    "online-booking": (10,
+        (50, 120, 250),
+        "Self-booking is the first thing residential-service prospects ask about in demos.",
+        "Share of jobs booked online", 12, ImpactUnit.POINTS,
+    ),
+    "glanceable-next-job": (
+        4, None, "", "Weekly active technicians on mobile", 5, ImpactUnit.PERCENT,
+    ),
+    "office-permissions": (6,
+        (25, 60, 120),
+        "Unblocks enterprise deals that need office roles limited by branch.",
+        "Enterprise deals lost on permissions a quarter", -3, ImpactUnit.ABSOLUTE,
+    ),
+    "job-costing": (5, None, "", "Weekly active office managers", 8, ImpactUnit.PERCENT),
+    "google-calendar": (5, None, "", "Double-booked technicians a week", -40, ImpactUnit.PERCENT),
+}  # fmt: skip
+# For a share of the long tail: the outcome a smaller request should move.
+TAIL_IMPACTS = (
+    ("Support tickets on this topic a month", -30, ImpactUnit.PERCENT),
+    ("Weekly active dispatchers", 3, ImpactUnit.PERCENT),
+    ("Weekly active technicians", 2, ImpactUnit.PERCENT),
+    ("Time to close a job in the app", -10, ImpactUnit.PERCENT),
+    ("Trial-to-paid conversion", 1, ImpactUnit.POINTS),
+)
 POINTS = (1, 2, 3, 5, 8, 13, 21)
 IMPACT = (0.25, 0.5, 1, 2, 3)  # RICE: minimal, low, medium, high, massive
 RICE_CONFIDENCE = (0.5, 0.8, 1.0)
@@ -171,9 +233,14 @@ def build_scoring(rng: random.Random, workspace: Workspace, actor) -> int:
         if feature.status == FeatureStatus.NEW and rng.random() < 0.1:
             del values["confidence"]  # nobody has judged it yet
         drivers += [FeatureDriver(feature=feature, name=k, value=v) for k, v in values.items()]
+    _business(rng, features)  # after the loop: the drivers a seed gives stay as they were
     Feature.objects.bulk_update(
         features,
-        ["horizon", "team", "owner", "effort", "effort_unit", "effort_confidence"],
+        [
+            *("horizon", "team", "owner", "effort", "effort_unit", "effort_confidence"),
+            *("description", "new_revenue_low", "new_revenue", "new_revenue_high"),
+            *("impact_metric", "impact_change", "impact_unit"),
+        ],
         batch_size=1000,
     )
     FeatureDriver.objects.bulk_create(drivers, batch_size=2000)
@@ -214,3 +281,33 @@ def build_scoring(rng: random.Random, workspace: Workspace, actor) -> int:
         changes={"driver values": [None, len(drivers)]},
     )
     return len(drivers)
+
+
+def _business(rng: random.Random, features: list[Feature]) -> None:
+    """The business case inputs: on the themes, an effort in weeks, new revenue ranges (with
+    the reason, in the description) and predicted impacts; predicted impacts on a few tail
+    features. Amounts vary a little with the seed, rounded to thousands."""
+    themes = {theme.title: theme.key for theme in THEMES}
+    for feature in features:
+        key = themes.get(feature.title)
+        if key is None:
+            if feature.status != FeatureStatus.WONT_DO and rng.random() < 0.08:
+                tail_metric, tail_change, tail_unit = rng.choice(TAIL_IMPACTS)
+                feature.impact_metric, feature.impact_unit = tail_metric, tail_unit
+                feature.impact_change = Decimal(tail_change)
+            continue
+        weeks, revenue, reason, metric, change, unit = BUSINESS[key]
+        if feature.effort is not None:
+            feature.effort_unit = EffortUnit.WEEKS
+            feature.effort = Decimal(weeks + rng.choice((-1, 0, 0, 1, 2)))
+        if revenue is not None:
+            scale = Decimal(rng.choice((90, 100, 100, 110, 120))) / 100
+            low, expected, high = (Decimal(round(k * scale)) * 1000 for k in revenue)
+            feature.new_revenue_low, feature.new_revenue, feature.new_revenue_high = (
+                low,
+                expected,
+                high,
+            )
+            feature.description = f"**Expected new revenue.** {reason}"
+        feature.impact_metric, feature.impact_unit = metric, unit
+        feature.impact_change = Decimal(str(change))

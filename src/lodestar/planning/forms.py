@@ -1,7 +1,26 @@
 from django import forms
 
 from lodestar.core.forms import LongSelect, StyledForm
-from lodestar.planning.models import Confidence, EffortUnit, FeatureStatus, Horizon, ScoringKind
+from lodestar.planning.models import (
+    Confidence,
+    EffortUnit,
+    FeatureStatus,
+    Horizon,
+    ImpactUnit,
+    ScoringKind,
+)
+
+
+def _money(label: str, help_text: str = "") -> forms.CharField:
+    """An optional amount of the workspace currency: 50000, 50,000, 50k or 1.2M (the service
+    parses it as company ARR is parsed, and checks the range's order)."""
+    return forms.CharField(
+        required=False,
+        max_length=30,
+        label=label,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
 
 
 class FeatureForm(StyledForm):
@@ -27,6 +46,29 @@ class FeatureForm(StyledForm):
         choices=Confidence.choices, initial=Confidence.MEDIUM, label="Confidence in the estimate"
     )
     tags = forms.CharField(max_length=300, required=False, help_text="Separate tags with commas.")
+    new_revenue_low = _money("New revenue, low")
+    new_revenue = _money(
+        "Expected new revenue",
+        "A year's revenue from customers not asking yet (a new segment, an add-on), e.g. 50k. "
+        "Leave low and high empty if you have one figure.",
+    )
+    new_revenue_high = _money("New revenue, high")
+    impact_metric = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Expected to move (metric)",
+        help_text="The outcome this feature should change, e.g. Weekly active technicians.",
+    )
+    impact_change = forms.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        label="Expected change",
+        help_text="Negative for a drop, e.g. -20.",
+    )
+    impact_unit = forms.ChoiceField(
+        choices=ImpactUnit.choices, initial=ImpactUnit.PERCENT, label="Change in", required=False
+    )
 
     def __init__(self, *args, products=(), parents=(), owners=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,6 +82,12 @@ class FeatureForm(StyledForm):
             assert isinstance(field, forms.ChoiceField)
             field.choices = [("", "—"), *choices]
 
+    def clean(self):
+        data = super().clean()
+        if data is not None and not data.get("impact_unit"):
+            data.pop("impact_unit", None)  # not sent (an older client): keep the feature's unit
+        return data
+
 
 class ScoringModelForm(StyledForm):
     product_key = forms.ChoiceField(label="Product")
@@ -52,6 +100,14 @@ class ScoringModelForm(StyledForm):
         help_text=(
             "Leave empty to use the kind's standard formula. Numbers, + - * / **, "
             "parentheses, min max log sqrt round, and driver names."
+        ),
+    )
+    weights = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Optional named weights the formula uses, one per line: w_revenue = 1.5. "
+            "What-if on the ranking changes them one by one."
         ),
     )
     is_default = forms.BooleanField(required=False, label="Default model for the product")

@@ -20,6 +20,7 @@ class Demand:
     companies: int = 0
     arr: Decimal = Decimal(0)  # the companies' ARR, each counted once
     weighted_arr: Decimal = Decimal(0)  # each company's ARR x its highest importance's weight
+    critical_arr: Decimal = Decimal(0)  # the ARR of the companies whose highest is critical
     by_segment: dict[str, dict] = field(default_factory=dict)
 
 
@@ -92,7 +93,8 @@ def feature_get(*, workspace: Workspace, key: str) -> Feature:
 
 _DEMAND_SQL = """
     SELECT per_company.feature_id, per_company.segment, COUNT(*),
-           SUM(per_company.arr), SUM(per_company.arr * per_company.importance)
+           SUM(per_company.arr), SUM(per_company.arr * per_company.importance),
+           SUM(CASE WHEN per_company.importance = 3 THEN per_company.arr ELSE 0 END)
     FROM (
         SELECT i.feature_id AS feature_id, f.company_id AS company_id,
                c.arr AS arr, c.segment AS segment, MAX(i.importance) AS importance
@@ -111,7 +113,8 @@ def feature_demand(*, features: list[Feature]) -> dict[int, Demand]:
     at most a few rows per feature (the per-company step happens in the database).
 
     A company that asked several times counts once, at the highest importance it gave; its
-    ARR is weighted by importance / 3 (critical 1, important 2/3, nice to have 1/3)."""
+    ARR is weighted by importance / 3 (critical 1, important 2/3, nice to have 1/3);
+    `critical_arr` sums the ARR of the companies whose highest importance is critical."""
     from lodestar.feedback.models import Insight
 
     ids = [f.pk for f in features]
@@ -124,13 +127,15 @@ def feature_demand(*, features: list[Feature]) -> dict[int, Demand]:
     cent = Decimal("0.01")
     with connection.cursor() as cursor:
         cursor.execute(_DEMAND_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
-        for feature_id, segment, companies, arr, arr_times_importance in cursor.fetchall():
+        for row in cursor.fetchall():
+            feature_id, segment, companies, arr, arr_times_importance, critical = row
             d = demand[feature_id]
             arr = Decimal(str(arr or 0)).quantize(cent)
             weighted = (Decimal(str(arr_times_importance or 0)) / 3).quantize(cent)
             d.companies += companies
             d.arr += arr
             d.weighted_arr += weighted
+            d.critical_arr += Decimal(str(critical or 0)).quantize(cent)
             d.by_segment[segment or "unknown"] = {
                 "companies": companies,
                 "arr": arr,

@@ -8,10 +8,90 @@ from django.db import transaction
 
 from lodestar.activity.services import activity_record, record_delete, record_update
 from lodestar.core.errors import Invalid
-from lodestar.planning.models import Confidence, EffortUnit, Feature, FeatureStatus, Horizon
+
+# The one parser of typed amounts (company ARR uses it too); below 1e12, the models' limit.
+from lodestar.customers.services import _money as parse_amount
+from lodestar.planning.models import (
+    Confidence,
+    EffortUnit,
+    Feature,
+    FeatureStatus,
+    Horizon,
+    ImpactUnit,
+)
 from lodestar.workspaces.models import Membership, Product, Team, Workspace
 
 MAX_PARENT_DEPTH = 20
+MAX_IMPACT = Decimal("10000000000")
+NEW_REVENUE = ("new_revenue_low", "new_revenue", "new_revenue_high")
+
+
+def _decimal(raw) -> Decimal | None:
+    """A number from a form or JSON; None for blank; NaN for what is not a number."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        return Decimal(str(raw).strip())
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+def _money(errors: dict, values: dict, data: dict, name: str) -> None:
+    """An amount read like a company's ARR: 50000, "50,000", "50k", "1.2M"; blank clears."""
+    if name not in data:
+        return
+    raw = data[name]
+    if raw is None or str(raw).strip() == "":
+        values[name] = None
+        return
+    try:
+        values[name] = parse_amount(raw)  # 0 <= amount < 1e12, in cents
+    except ValueError:
+        errors[name] = ["Use an amount from 0 to 999,999,999,999, like 50000, 50k or 1.2M."]
+
+
+def _new_revenue(errors: dict, values: dict, data: dict, feature: Feature | None) -> None:
+    """Low <= expected <= high, checked on the values after the change (a PATCH may send one).
+    A low or high needs the expected value between them."""
+    for name in NEW_REVENUE:
+        _money(errors, values, data, name)
+    if not set(NEW_REVENUE) & set(data) or set(NEW_REVENUE) & set(errors):
+        return
+    low, expected, high = (
+        values[n] if n in values else getattr(feature, n, None) for n in NEW_REVENUE
+    )
+    if expected is None and (low is not None or high is not None):
+        errors["new_revenue"] = ["Enter the expected new revenue too: low and high surround it."]
+    if low is not None and expected is not None and low > expected:
+        errors["new_revenue_low"] = [
+            f"The low estimate ({low:,.0f}) is above the expected new revenue ({expected:,.0f})."
+        ]
+    if high is not None and expected is not None and high < expected:
+        errors["new_revenue_high"] = [
+            f"The high estimate ({high:,.0f}) is below the expected new revenue ({expected:,.0f})."
+        ]
+
+
+def _impact(errors: dict, values: dict, data: dict, feature: Feature | None) -> None:
+    """The predicted impact: a metric, the expected change (negative for a drop) and its unit."""
+    if "impact_metric" in data:
+        metric = " ".join(str(data["impact_metric"] or "").split())
+        if len(metric) > 120 or "\x00" in metric:
+            errors["impact_metric"] = ["Use at most 120 characters, no null characters."]
+        values["impact_metric"] = metric
+    if "impact_change" in data:
+        change = _decimal(data["impact_change"])
+        if change is not None and (not change.is_finite() or abs(change) >= MAX_IMPACT):
+            errors["impact_change"] = ["Use a number such as 15 or -20 (below 10,000,000,000)."]
+        else:
+            values["impact_change"] = None if change is None else change.quantize(Decimal("0.01"))
+    _choice(errors, values, data, "impact_unit", ImpactUnit, blank=False)
+    if "impact_metric" in errors or "impact_change" in errors:
+        return
+    metric = values.get("impact_metric", getattr(feature, "impact_metric", ""))
+    change = values.get("impact_change", getattr(feature, "impact_change", None))
+    if change is not None and not metric:
+        errors["impact_metric"] = ["Name the metric the expected change is for."]
 
 
 def _choice(errors: dict, values: dict, data: dict, name: str, choices, blank: bool) -> None:
@@ -95,6 +175,8 @@ def _values(workspace: Workspace, data: dict, feature: Feature | None = None) ->
                 errors["effort"] = ["Use a number from 0 to 999,999 (points or weeks)."]
             else:
                 values["effort"] = effort.quantize(Decimal("0.01"))
+    _new_revenue(errors, values, data, feature)
+    _impact(errors, values, data, feature)
     if "tags" in data:
         tags = [" ".join(t.split()) for t in str(data["tags"] or "").split(",")]
         joined = ", ".join(dict.fromkeys(t for t in tags if t))

@@ -8,15 +8,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.feedback.selectors import insight_list_for_feature
-from lodestar.planning import selectors, services
+from lodestar.planning import business, selectors, services
 from lodestar.planning.forms import DriverForm, FeatureForm
 from lodestar.planning.models import Feature, FeatureStatus, Horizon
 from lodestar.planning.views.scoring import feature_scores
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
+from lodestar.workspaces.permissions import role_can
 from lodestar.workspaces.selectors import member_list, product_list, team_list
 
 
@@ -124,6 +126,12 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
             "effort_unit": feature.effort_unit,
             "effort_confidence": feature.effort_confidence,
             "tags": feature.tags,
+            "new_revenue_low": feature.new_revenue_low,
+            "new_revenue": feature.new_revenue,
+            "new_revenue_high": feature.new_revenue_high,
+            "impact_metric": feature.impact_metric,
+            "impact_change": feature.impact_change,
+            "impact_unit": feature.impact_unit,
         },
     )
     if submit(
@@ -138,6 +146,8 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
         limit=50,
         newest_first=True,
     )
+    demand = selectors.feature_demand(features=[feature])[feature.pk]
+    case = business.business_case(feature, demand, feature.team)  # team: select_related
     return render(
         request,
         "planning/feature.html",
@@ -149,12 +159,37 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
                 names=scores["names"],
                 initial={n: scores["values"].get(n) for n in scores["names"]},
             ),
-            "demand": selectors.feature_demand(features=[feature])[feature.pk],
+            "demand": demand,
+            "case": case,
+            "case_missing": _missing_links(request, feature, case),
+            "predicted_change": business.predicted_change(feature),
             "page": insights,
             "form": form,
         },
         status=form_status(form),
     )
+
+
+# Which page fixes each reason the business case gives for what it cannot compute.
+_FIXED_ON_TEAM = {business.NO_COST_RATE, business.NO_CAPACITY}
+
+
+def _missing_links(request: WorkspaceRequest, feature: Feature, case) -> list[tuple]:
+    """(sentence, url or "", link text) per missing input; a link only for who may fix it."""
+    role = request.membership.role
+    rows, linked = [], set()
+    for reason in case.missing:
+        url, label = "", ""
+        if reason in _FIXED_ON_TEAM and feature.team is not None and role_can(role, "team.manage"):
+            url = reverse("workspaces:team", args=[request.workspace.slug, feature.team.key])
+            label = f"Edit {feature.team.name}"
+        elif reason not in _FIXED_ON_TEAM and role_can(role, "feature.manage"):
+            url, label = "#edit-feature", "Edit the feature"
+        if url in linked:  # one link per page to fix things on
+            url, label = "", ""
+        linked.add(url)
+        rows.append((reason[0].upper() + reason[1:] + ".", url, label))
+    return rows
 
 
 @workspace_view(read="feature.manage", write="feature.manage")

@@ -23,21 +23,21 @@ from lodestar.workspaces.selectors import product_get, product_list
 SHOWN = 200  # ranked rows on the page; the API and CLI give them all
 
 
-def _what_if(request) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
+def _what_if(query) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
     """One what-if driver value from the query: feature key, driver name and value."""
-    form = {k: request.GET.get(f"what_{k}", "")[:100] for k in ("feature", "driver", "value")}
+    form = {k: query.get(f"what_{k}", "")[:100] for k in ("feature", "driver", "value")}
     value = _float(form["value"])
     if form["feature"] and form["driver"] and value is not None:
         return {(form["feature"], form["driver"]): value}, form
     return {}, form
 
 
-def _weights(request, model: ScoringModel) -> tuple[dict[str, float], dict[str, str]]:
+def _weights(query, model: ScoringModel) -> tuple[dict[str, float], dict[str, str]]:
     """The model's named weights, each replaced by a what-if value from the query if given;
     and the message for each given value that is not a number."""
     weights, errors = dict(model.weights), {}
     for name in weights:
-        raw = request.GET.get(f"weight_{name}", "").strip()
+        raw = query.get(f"weight_{name}", "").strip()
         if not raw:
             continue
         value = _float(raw)
@@ -48,9 +48,9 @@ def _weights(request, model: ScoringModel) -> tuple[dict[str, float], dict[str, 
     return weights, errors
 
 
-def _shown(request, name: str, value: float) -> str:
+def _shown(query, name: str, value: float) -> str:
     """What a weight's what-if input shows: what was typed, else the value."""
-    return request.GET.get(f"weight_{name}", "").strip()[:100] or f"{value:.12g}"
+    return query.get(f"weight_{name}", "").strip()[:100] or f"{value:.12g}"
 
 
 def _float(text: str) -> float | None:
@@ -80,9 +80,13 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
         return render(request, "planning/ranking.html", {"models": models, "model": None})
     status = request.GET.get("status", selectors.OPEN)
     status = status if status in FeatureStatus.values or status == selectors.OPEN else ""
-    formula = request.GET.get("formula", "")[:1000].strip() or model.formula
-    overrides, what = _what_if(request)
-    weights, weight_errors = _weights(request, model)
+    # The what-if fields belong to the model the form was shown for (`for_model`): after
+    # choosing another model in the same form they are dropped for the new model's own.
+    switched = request.GET.get("for_model", model.key) != model.key
+    query = {} if switched else request.GET
+    formula = str(query.get("formula", ""))[:1000].strip() or model.formula
+    overrides, what = _what_if(query)
+    weights, weight_errors = _weights(query, model)
     trying = formula != model.formula or bool(overrides) or weights != model.weights
     result = selectors.rank(
         product=model.product,
@@ -111,7 +115,7 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
             "weights": weights,
             "weights_text": services.weights_text(weights, "; "),
             "weight_fields": [
-                (name, _shown(request, name, value), weight_errors.get(name, ""))
+                (name, _shown(query, name, value), weight_errors.get(name, ""))
                 for name, value in weights.items()
             ],
             "changed": formula != model.formula or weights != model.weights,
