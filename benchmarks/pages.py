@@ -46,6 +46,7 @@ def main_pages(team_key: str, company_key: str, feature_key: str) -> list[Page]:
         Page("features, most insights first", f"{w}/features/?order=insights"),
         Page("feature detail (most insights)", f"{w}/features/{feature_key}/"),
         Page("ranking (web, default model)", f"{w}/features/ranking/"),
+        Page("ranking with the business case", f"{w}/features/ranking/?business=1"),
         Page("value-effort matrix (web, default model)", f"{w}/features/matrix/"),
         Page("scoring models", f"{w}/features/scoring/"),
         Page("feedback processed, tagged", f"{w}/feedback/?status=processed&tag=bug"),

@@ -336,3 +336,23 @@ def test_business_cases_reuses_demand_and_selected_teams(world):
     with CaptureQueriesContext(connection) as queries:
         cases = business_cases(features=features, demand=demand)
     assert len(queries) == 0 and cases[world.feature.pk].critical_arr == D("120000")
+
+
+def test_the_ranking_shows_the_business_case_columns_when_asked(world):
+    from lodestar.planning.scoring_services import scoring_model_create
+
+    feature = _six_weeks_medium(world)
+    model = scoring_model_create(
+        workspace=world.workspace, product=world.product, actor=world["pm"].user,
+        name="Revenue", kind="custom", formula="demand_arr / effort",
+    )  # fmt: skip
+    client = world["stakeholder"].client()
+    url = "/w/acme/features/ranking/"
+    plain = client.get(url, {"model": model.key}).content.decode()
+    assert "Revenue at stake" not in plain and feature.title in plain
+    page = client.get(url, {"model": model.key, "business": "1"}).content.decode()
+    assert "Revenue at stake" in page and "Payback" in page
+    # The worked example: 170k expected (120k - 210k), cost 60k (48k - 90k), ROI +183 %.
+    assert "$170k" in page and "$120k \u2013 $210k" in page
+    assert "$60k" in page and "$48k \u2013 $90k" in page
+    assert "+183 %" in page and "4.2 months" in page

@@ -244,3 +244,30 @@ def test_the_plotly_include_matches_the_installed_plotly_js():
     js = (plotly_js_dir() / "plotly.min.js").read_text()
     for element_id in re.findall(r'id="([^"]+)"', include):
         assert f'"{element_id}"' in js or f'"{element_id.split("-global")[0]}-"' in js, element_id
+
+
+def test_mixed_units_are_put_in_weeks_by_team_capacity(world):
+    from lodestar.planning.matrix import matrix_build
+    from lodestar.planning.services import feature_create
+    from lodestar.workspaces.models import Team
+
+    pm = world["pm"].user
+    Team.objects.filter(pk=world.team.pk).update(capacity_points=10)
+    made = {}
+    for title, effort, unit, team in [
+        ("In weeks", "3", "weeks", ""),
+        ("Twenty points", "20", "points", world.team.key),
+        ("Points without capacity", "5", "points", ""),
+    ]:
+        made[title] = feature_create(
+            workspace=world.workspace, actor=pm, title=title, product_key="web",
+            effort=effort, effort_unit=unit, team_key=team,
+        )  # fmt: skip
+    matrix = matrix_build(model=world.scoring_model, status="", measure="demand_companies")
+    assert matrix.effort_unit == "weeks"
+    efforts = {p.feature.title: p.effort for p in matrix.points}
+    assert efforts == {"In weeks": 3.0, "Twenty points": 2.0}  # 20 points / 10 a week
+    reasons = {r.feature.title: r.reason for r in matrix.left_off}
+    assert reasons["Points without capacity"] == (
+        "effort in points and no team capacity to turn it into weeks"
+    )

@@ -90,6 +90,7 @@ PAGES = {
     "decision-delete": ("pm", "/w/acme/decisions/{decision}/delete/", 200, None),
     "objective-delete": ("pm", "/w/acme/strategy/objectives/{objective}/delete/", 200, None),
     "ranking": ("stakeholder", "/w/acme/features/ranking/", 200, "Ranking"),
+    "ranking-business": ("pm", "/w/acme/features/ranking/?business=1", 200, "Ranking"),
     "ranking-what-if": (
         "pm",
         "/w/acme/features/ranking/?formula=reach+%2B*+2",

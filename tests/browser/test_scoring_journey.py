@@ -81,6 +81,11 @@ def test_pm_weighs_a_model_saves_opens_the_matrix_and_decides(web, acme):
     assert model.weights == {"w_reach": 0.01, "w_fit": 10.0}
 
     page.get_by_role("link", name="See the ranking").click()
+    page.get_by_label("Show the business case").check()
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("columnheader", name="Payback")).to_be_visible()
+    expect(rows.first).to_contain_text("No cost: no team")
+    assert_accessible(page)
     page.get_by_role("link", name="Value versus effort").click()
     point = page.locator(".scatterlayer .point")
     expect(point.first).to_be_visible()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lodestar.planning import scoring_selectors as scoring
@@ -72,7 +73,7 @@ class Matrix:
     model: ScoringModel
     measure: Measure
     measures: list[Measure]
-    effort_unit: str  # "points", "weeks" or "points or weeks"
+    effort_unit: str  # "points" or "weeks" (points turned into weeks when both are used)
     points: list[Point] = field(default_factory=list)
     left_off: list[LeftOff] = field(default_factory=list)
     effort_median: float | None = None
@@ -191,6 +192,29 @@ def quadrant_of(*, effort: float, value: float, effort_median: float, value_medi
     return "fill_ins" if low_effort else "money_pits"
 
 
+def _one_unit(matrix: Matrix, units: Mapping[int, tuple[str, int | None]]) -> None:
+    """Put every point's effort in one unit: the features' own when they share it; else weeks,
+    points turned into weeks by the team's capacity (points per week). A feature in points
+    whose team has no capacity cannot be placed among weeks: it is left off, saying why."""
+    used = {units.get(p.feature.pk, (EffortUnit.POINTS, None))[0] for p in matrix.points}
+    if len(used) <= 1:
+        matrix.effort_unit = str(used.pop()) if used else str(EffortUnit.POINTS)
+        return
+    matrix.effort_unit = str(EffortUnit.WEEKS)
+    placed = []
+    for point in matrix.points:
+        unit, capacity = units.get(point.feature.pk, (EffortUnit.POINTS, None))
+        if unit == EffortUnit.WEEKS:
+            placed.append(point)
+        elif capacity:
+            point.effort = point.effort / capacity
+            placed.append(point)
+        else:
+            reason = "effort in points and no team capacity to turn it into weeks"
+            matrix.left_off.append(LeftOff(point.feature, reason))
+    matrix.points = placed
+
+
 def matrix_build(*, model: ScoringModel, status: str = "", measure: str = SCORE) -> Matrix:
     """The matrix of the model's product: features with status `status` ("open", one status,
     or "" for all), valued by `measure` (a key of `measures_of(model)`, else the score)."""
@@ -204,7 +228,12 @@ def matrix_build(*, model: ScoringModel, status: str = "", measure: str = SCORE)
     estimated = Feature.objects.filter(
         workspace_id=model.workspace_id, product_id=model.product_id, effort__isnull=False
     )
-    units = dict(estimated.values_list("pk", "effort_unit"))
+    units = {
+        pk: (unit, capacity)
+        for pk, unit, capacity in estimated.values_list(
+            "pk", "effort_unit", "team__capacity_points"
+        )
+    }
     matrix = Matrix(model=model, measure=chosen, measures=measures, effort_unit="points")
     if ranking.error is not None and chosen.key == SCORE:
         matrix.error = ranking.error.message  # the page says so; no feature can be placed
@@ -230,12 +259,8 @@ def matrix_build(*, model: ScoringModel, status: str = "", measure: str = SCORE)
                 continue
         companies = int(drivers.get("demand_companies") or 0)
         matrix.points.append(Point(feature, float(feature.effort), float(value), companies))
+    _one_unit(matrix, units)
     matrix.left_off.sort(key=lambda r: r.feature.title.lower())
-    used_units = {units.get(p.feature.pk, EffortUnit.POINTS) for p in matrix.points}
-    if len(used_units) == 1:
-        matrix.effort_unit = str(used_units.pop())
-    elif used_units:
-        matrix.effort_unit = "points or weeks"
     if matrix.points:
         matrix.effort_median = statistics.median(p.effort for p in matrix.points)
         matrix.value_median = statistics.median(p.value for p in matrix.points)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet, Sum
 
 from lodestar.core.errors import NotFound
+from lodestar.planning.business import BusinessCase, business_cases
 from lodestar.planning.formula import Formula, FormulaError, Result, parse
 from lodestar.planning.models import (
     Feature,
@@ -116,6 +117,7 @@ class Scored:
     error: FormulaError | None = None
     rank: int | None = None
     before: int | None = None  # the rank under the saved model, in a what-if
+    case: BusinessCase | None = None  # filled by the ranking page when asked for
 
     @property
     def value(self) -> float | None:
@@ -248,6 +250,16 @@ def _order(ranking: Ranking) -> None:
     for i, row in enumerate(scored, start=1):
         row.rank = i
     ranking.rows = scored + sorted(ranking.unscored, key=lambda r: r.feature.title.lower())
+
+
+def add_business_cases(*, workspace: Workspace, rows: list[Scored]) -> None:
+    """Fill `case` on each row: two queries for demand, one for the features with their
+    teams (scoring loads only the fields it needs)."""
+    ids = [r.feature.pk for r in rows]
+    full = Feature.objects.filter(workspace=workspace, pk__in=ids).select_related("team")
+    cases = business_cases(features=list(full))
+    for row in rows:
+        row.case = cases.get(row.feature.pk)
 
 
 def ranking_as_dicts(ranking: Ranking) -> list[dict]:

@@ -96,6 +96,10 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
         overrides=overrides,
         compare_with=(model.formula, model.weights) if trying else None,
     )
+    shown = result.scored[:SHOWN]
+    business = request.GET.get("business") == "1"
+    if business and shown:
+        selectors.add_business_cases(workspace=workspace, rows=shown)
     return render(
         request,
         "planning/ranking.html",
@@ -103,7 +107,8 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
             "models": models,
             "model": model,
             "ranking": result,
-            "shown": result.scored[:SHOWN],
+            "shown": shown,
+            "business": business,
             "more": max(len(result.scored) - SHOWN, 0),
             "unscored": result.unscored[:SHOWN],
             # The what-if choice: the features on the page (the list would be thousands long).
