@@ -20,6 +20,11 @@ urlpatterns = [
     path("", include("lodestar.feedback.ideas_urls")),
     path("", include("lodestar.feedback.portal_urls")),
     path("", include("lodestar.customers.market_urls")),
+    # Before planning.urls: the Plan stage's own pages.
+    path("", include("lodestar.planning.urls_releases")),
+    path("", include("lodestar.planning.urls_roadmap")),
+    path("", include("lodestar.planning.urls_backlog")),
+    path("", include("lodestar.planning.urls_share")),
     path("", include("lodestar.planning.urls")),
     path("", include("lodestar.strategy.urls")),
 ]

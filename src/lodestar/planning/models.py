@@ -93,6 +93,17 @@ class Feature(models.Model):
     impact_unit = models.CharField(
         max_length=10, choices=ImpactUnit.choices, default=ImpactUnit.PERCENT
     )
+    # The roadmap: the release it ships in, its order within a board column (smaller
+    # first), and the version that makes a stale edit a conflict (planning/concurrency.py).
+    release = models.ForeignKey(
+        "planning.Release",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="features",
+    )
+    rank = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -187,3 +198,23 @@ class ScoreRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feature_id}/{self.model_id}={self.value}"
+
+
+# The Plan stage's models live in their own modules; importing them here registers them.
+from lodestar.planning.backlog_models import (  # noqa: E402, F401
+    AcceptanceCriterion,
+    Iteration,
+    StoryStatus,
+    UserStory,
+)
+from lodestar.planning.roadmap_models import (  # noqa: E402, F401
+    ChangeKind,
+    Dependency,
+    Release,
+    ReleaseKind,
+    ReleaseStatus,
+    RoadmapChange,
+    RoadmapView,
+    SavedView,
+    ShareLink,
+)

@@ -72,6 +72,24 @@ PERMISSIONS: dict[str, Permission] = {
     "scoring.manage": Permission(
         "Create and change scoring models and the drivers they score features with", PLANNERS
     ),
+    "roadmap.view": Permission(
+        "See the roadmap: timeline, boards, releases, the backlog; export it; save own views",
+        ALL,
+    ),
+    "release.manage": Permission(
+        "Create and change releases and milestones; put features in releases; dependencies",
+        DELIVERY,
+    ),
+    "backlog.manage": Permission(
+        "Write user stories and acceptance criteria, rank the backlog, plan iterations",
+        DELIVERY,
+    ),
+    "story.update": Permission(
+        "Update stories: status and acceptance criteria (contributors: the stories they own)",
+        MEMBERS,
+    ),
+    "share.manage": Permission("Create and revoke read-only share links to the roadmap", PLANNERS),
+    "view.share": Permission("Share a saved roadmap view with the whole workspace", PLANNERS),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 
