@@ -86,6 +86,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORDS",
+        help="measure only the pages whose name contains WORDS (repeatable); "
+        "skips the similar-feedback and scoring measures",
+    )
     args = parser.parse_args()
     if args.requests < 2 or args.warmup < 0:
         parser.error("--requests must be at least 2 and --warmup at least 0")
@@ -158,6 +166,8 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         client = Client()
         client.force_login(User.objects.get(email=OWNER_EMAIL))
         pages = main_pages(first_team_key(), top_company_key(), top_feature_key())
+        if args.only:
+            pages = [p for p in pages if any(words in p.name for words in args.only)]
         rounds = args.warmup + args.requests
         measure = progress.add_task("measure pages", total=len(pages) * rounds)
         rows: list[dict[str, Any]] = []
@@ -245,14 +255,15 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         f"whole run {total_seconds:.1f} s. "
         f"Wrote {RESULTS.relative_to(ROOT)}."
     )
-    # Similar feedback on the same demo: index build, top-10 lookup beside numpy brute force.
-    from benchmarks.similar import measure as measure_similar
+    if not args.only:
+        # Similar feedback on the same demo: index build, top-10 lookup beside brute force.
+        from benchmarks.similar import measure as measure_similar
 
-    measure_similar(console)
-    # Rescoring every feature beside one SQL aggregate over their insights.
-    from benchmarks.scoring import measure as measure_scoring
+        measure_similar(console)
+        # Rescoring every feature beside one SQL aggregate over their insights.
+        from benchmarks.scoring import measure as measure_scoring
 
-    measure_scoring(console)
+        measure_scoring(console)
     # The run itself adds about 1 to the load average; more than that means competition.
     cpus = os.cpu_count() or 1
     if load_before > cpus / 2 or load_after > cpus / 2 + 1:
