@@ -194,3 +194,23 @@ def test_choosing_another_model_drops_the_old_models_what_if(world):
     text = page.content.decode()
     assert page.status_code == 200 and "What-if: the ranking" not in text
     assert f'name="formula" value="{weighted.formula}"' in text
+
+
+def test_the_ranking_filters_by_horizon_and_team(world):
+    from lodestar.planning.services import feature_update
+
+    made = _two_features(world)
+    pm = world["pm"].user
+    feature_update(feature=made[0], actor=pm, horizon="now", team_key=world.team.key)
+    client = world["stakeholder"].client()
+    url = "/w/acme/features/ranking/"
+    model = _weighted_model(world)
+    now = client.get(url, {"model": model.key, "horizon": "now"}).content.decode()
+    assert "Route optimizer" in now and "Geofence alerts" not in now
+    unplanned = client.get(url, {"model": model.key, "horizon": "none"}).content.decode()
+    assert "Geofence alerts" in unplanned and "Route optimizer" not in unplanned
+    team = client.get(url, {"model": model.key, "team": world.team.key}).content.decode()
+    assert "Route optimizer" in team and "Geofence alerts" not in team
+    # An unknown team or horizon is ignored, not an error.
+    every = client.get(url, {"model": model.key, "team": "nope", "horizon": "soon"})
+    assert every.status_code == 200 and "Geofence alerts" in every.content.decode()

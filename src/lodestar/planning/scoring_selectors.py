@@ -27,6 +27,7 @@ from lodestar.workspaces.models import Product, Workspace
 OPEN = "open"  # a status filter: every feature not shipped nor won't do
 # Objectives whose weight counts for the features serving them (not achieved, missed, dropped).
 OPEN_OBJECTIVES = ("on_track", "at_risk", "off_track")
+NO_HORIZON = "none"  # a horizon filter: features on no horizon
 
 
 def scoring_model_list(*, product: Product) -> QuerySet[ScoringModel]:
@@ -159,19 +160,29 @@ def score_feature(formula: Formula, feature: Feature, values: dict, known: set[s
         return Scored(feature, error=exc)
 
 
-def product_features(*, product: Product, status: str = "") -> list[Feature]:
-    """The product's features; status "open" leaves out shipped and won't-do ones."""
+def product_features(
+    *, product: Product, status: str = "", horizon: str = "", team: str = ""
+) -> list[Feature]:
+    """The product's features; status "open" leaves out shipped and won't-do ones; `horizon`
+    (now, next, later, or "none") and `team` (a team key) narrow them further."""
     # Only what scoring and the ranked list show: loading whole rows doubled the time.
     fields = ("id", "key", "title", "status", "effort", "product_id", "workspace_id")
-    return list(_product_rows(product, status).only(*fields).order_by("pk"))
+    rows = _product_rows(product, status, horizon, team)
+    return list(rows.only(*fields).order_by("pk"))
 
 
-def _product_rows(product: Product, status: str) -> QuerySet[Feature]:
+def _product_rows(
+    product: Product, status: str, horizon: str = "", team: str = ""
+) -> QuerySet[Feature]:
     rows = Feature.objects.filter(workspace_id=product.workspace_id, product=product)
     if status == OPEN:
         rows = rows.exclude(status__in=[FeatureStatus.SHIPPED, FeatureStatus.WONT_DO])
     elif status:
         rows = rows.filter(status=status)
+    if horizon:
+        rows = rows.filter(horizon="" if horizon == NO_HORIZON else horizon)
+    if team:
+        rows = rows.filter(team__key=team)
     return rows
 
 
@@ -188,9 +199,11 @@ class Inputs:
         return set(DATA_DRIVERS) | {n for v in self.values.values() for n in v}
 
 
-def scoring_inputs(*, product: Product, status: str = "") -> Inputs:
-    features = product_features(product=product, status=status)
-    among = _product_rows(product, status).values("pk")
+def scoring_inputs(
+    *, product: Product, status: str = "", horizon: str = "", team: str = ""
+) -> Inputs:
+    features = product_features(product=product, status=status, horizon=horizon, team=team)
+    among = _product_rows(product, status, horizon, team).values("pk")
     return Inputs(features, driver_values(features=features, among=among))
 
 
@@ -227,12 +240,14 @@ def rank(
     formula: str,
     weights: Mapping[str, float] | None = None,
     status: str = "",
+    horizon: str = "",
+    team: str = "",
     overrides: Mapping[tuple[str, str], float] | None = None,
     compare_with: tuple[str, Mapping[str, float]] | None = None,
 ) -> Ranking:
     """Rank the product's features (see `score_all`). `compare_with` is the saved
     (formula, weights), whose ranks go in `Scored.before` so a what-if shows what moved."""
-    inputs = scoring_inputs(product=product, status=status)
+    inputs = scoring_inputs(product=product, status=status, horizon=horizon, team=team)
     ranking = score_all(inputs, formula, weights, overrides)
     if ranking.error is None and compare_with is not None:
         saved = score_all(inputs, *compare_with)

@@ -15,10 +15,10 @@ from lodestar.planning import scoring_selectors as selectors
 from lodestar.planning import scoring_services as services
 from lodestar.planning.forms import DriverForm, ScoringModelForm
 from lodestar.planning.formula import FormulaError, parse
-from lodestar.planning.models import FeatureStatus, ScoringModel
+from lodestar.planning.models import FeatureStatus, Horizon, ScoringModel
 from lodestar.planning.selectors import feature_get
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
-from lodestar.workspaces.selectors import product_get, product_list
+from lodestar.workspaces.selectors import product_get, product_list, team_list
 
 SHOWN = 200  # ranked rows on the page; the API and CLI give them all
 
@@ -88,11 +88,18 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
     overrides, what = _what_if(query)
     weights, weight_errors = _weights(query, model)
     trying = formula != model.formula or bool(overrides) or weights != model.weights
+    horizon = request.GET.get("horizon", "")
+    horizon = horizon if horizon in Horizon.values or horizon == selectors.NO_HORIZON else ""
+    teams = list(team_list(workspace=workspace).order_by("name").values_list("key", "name")[:200])
+    team = request.GET.get("team", "")
+    team = team if any(key == team for key, _ in teams) else ""
     result = selectors.rank(
         product=model.product,
         formula=formula,
         weights=weights,
         status=status,
+        horizon=horizon,
+        team=team,
         overrides=overrides,
         compare_with=(model.formula, model.weights) if trying else None,
     )
@@ -128,6 +135,10 @@ def ranking(request: WorkspaceRequest) -> HttpResponse:
             "what": what,
             "status": status,
             "statuses": FeatureStatus.choices,
+            "horizon": horizon,
+            "horizons": Horizon.choices,
+            "team": team,
+            "teams": teams,
             "data_drivers": services.DATA_DRIVERS,
         },
         status=400 if result.error else 200,
