@@ -18,8 +18,13 @@ from lodestar.feedback.models import Comment as IdeaComment
 from lodestar.feedback.models import Feedback, Idea, Insight
 from lodestar.feedback.portal_services import comment_add, idea_create, portal_update
 from lodestar.feedback.services import feedback_create, insight_link
-from lodestar.planning.models import Feature, ScoringModel
+from lodestar.planning.backlog_models import Iteration, UserStory
+from lodestar.planning.backlog_services import iteration_create, story_create
+from lodestar.planning.models import Feature, Release, ScoringModel
+from lodestar.planning.release_services import release_create
+from lodestar.planning.roadmap_models import ShareLink
 from lodestar.planning.scoring_services import scoring_model_create
+from lodestar.planning.share_services import share_link_create
 from lodestar.strategy import services as strategy_services
 from lodestar.strategy.models import Decision, KeyResult, Objective
 from lodestar.workspaces import services
@@ -83,6 +88,10 @@ class World:
     key_result: KeyResult | None = None
     decision: Decision | None = None
     scoring_model: ScoringModel | None = None
+    release: Release | None = None
+    share_link: ShareLink | None = None
+    iteration: Iteration | None = None
+    story: UserStory | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -205,6 +214,51 @@ def build_world() -> World:
     )
     world.scoring_model = scoring_model_create(
         workspace=workspace, product=product, actor=owner, name="RICE", kind="rice"
+    )
+    # Its own team: a team with releases cannot be deleted (409), and the URL test deletes
+    # world.team.
+    delivery = services.team_create(
+        workspace=workspace, actor=owner, name="Delivery", capacity_points=30
+    )
+    world.release = release_create(
+        workspace=workspace,
+        actor=owner,
+        name="Spring 2027",
+        product_key="web",
+        team_key=delivery.key,
+        start="2027-03-01",
+        target="2027-05-28",
+    )
+    world.share_link = share_link_create(
+        workspace=workspace,
+        actor=owner,
+        label="Board meeting",
+        product_keys=["web"],
+        views=["timeline", "horizons", "status", "releases"],
+    )
+    world.iteration = iteration_create(
+        workspace=workspace,
+        actor=owner,
+        membership=personas["owner"].membership,
+        team_key=team.key,
+        name="Sprint 1",
+        start="2026-11-02",
+        end="2026-11-16",
+    )
+    # Owned by the contributor: story.update lets them change it (and only it).
+    world.story = story_create(
+        workspace=workspace,
+        actor=owner,
+        membership=personas["owner"].membership,
+        feature_key=world.feature.key,
+        title="Load 100 techs on the board in under a second",
+        as_a="dispatcher",
+        i_want="the board to open fast with 100 techs",
+        so_that="Monday mornings are not lost",
+        points=5,
+        owner_key=personas["contributor"].membership.key,
+        iteration_key=world.iteration.key,
+        criteria="Opens in under 1 s with 100 techs\nScrolling stays smooth",
     )
     return world
 

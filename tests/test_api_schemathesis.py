@@ -100,6 +100,9 @@ def real_keys(world):
         feature_key=world.feature.key,
         competitor_key=world.competitor.key,
         note_key=world.note.key,
+        story_key=world.story.key,
+        iteration_key=world.iteration.key,
+        release_key=world.release.key,
     )
     yield REAL
     REAL.clear()

@@ -36,6 +36,16 @@ def _saved_filter(world, persona) -> SavedFilter:
     )[0]
 
 
+def _saved_view(world, persona):
+    """The persona's own saved roadmap view (for non-members: one of acme's owner)."""
+    from lodestar.planning.roadmap_models import SavedView
+
+    owner = persona.membership or world["owner"].membership
+    return SavedView.objects.get_or_create(
+        workspace=world.workspace, owner=owner, name="Sample", defaults={"view": "horizons"}
+    )[0]
+
+
 def _samples(world, persona) -> dict[str, str]:
     """A value for every path parameter a URL may have, pointing at `acme`'s objects."""
     invitation, _ = services.invitation_create(
@@ -55,6 +65,7 @@ def _samples(world, persona) -> dict[str, str]:
         "feature_key": world.feature.key,
         "insight_key": world.insight.key,
         "filter_key": _saved_filter(world, persona).key,
+        "view_key": _saved_view(world, persona).key,
         "competitor_key": world.competitor.key,
         "note_key": world.note.key,
         "idea_key": world.idea.key,
@@ -63,12 +74,20 @@ def _samples(world, persona) -> dict[str, str]:
         "kr_key": world.key_result.key,
         "decision_key": world.decision.key,
         "model_key": world.scoring_model.key,
+        "release_key": world.release.key,
+        "story_key": world.story.key,
+        "iteration_key": world.iteration.key,
+        "criterion_id": str(world.story.criteria.order_by("pk")[0].pk),
         "mailbox_key": InboundMailbox.objects.get_or_create(workspace=world.workspace)[0].key,
         "member_key": world["contributor"].membership.key,
         "invitation_key": invitation.key,
         "token_key": own_token.key if own_token else "nokey",
         "stage": "plan",
         "token": "not-a-real-token",
+        # A share link's public pages (/s/<share_token>/) open for anyone: a real token, so
+        # they render (a 404 for an unknown one is tested in test_share_links.py).
+        "share_token": world.share_link.token,
+        "share_key": world.share_link.key,
         "uidb64": "MQ",
         # An uploaded CSV is only found by the member who uploaded it.
         "import_key": upload_save(
@@ -131,7 +150,42 @@ API_BODIES = {
     ("POST", "/api/v1/workspaces/{slug}/research-notes/{note_key}/highlights"): {
         "quote": "The board freezes every Monday morning"
     },
+    # Backlog: the contributor owns world.story, so story.update lets every member PATCH it.
+    ("POST", "/api/v1/workspaces/{slug}/stories"): {
+        "feature_key": "<feature_key>",
+        "title": "Show each tech's next job",
+    },
+    ("PATCH", "/api/v1/workspaces/{slug}/stories/{story_key}"): {"status": "doing"},
+    ("POST", "/api/v1/workspaces/{slug}/stories/{story_key}/criteria"): {"text": "Works offline"},
+    ("PATCH", "/api/v1/workspaces/{slug}/stories/{story_key}/criteria/{criterion_id}"): {
+        "done": True
+    },
+    ("POST", "/api/v1/workspaces/{slug}/iterations"): {
+        "team_key": "<team_key>",
+        "name": "Sprint 2",
+        "start": "2026-11-16",
+        "end": "2026-11-30",
+    },
+    ("POST", "/api/v1/workspaces/{slug}/releases"): {
+        "name": "Autumn 2027",
+        "product_key": "web",
+        "team_key": "<team_key>",
+        "start": "2027-09-06",
+        "target": "2027-10-29",
+    },
+    ("PATCH", "/api/v1/workspaces/{slug}/releases/{release_key}"): {
+        "target": "2027-06-11",
+        "version": 1,
+    },
 }
+
+
+def _keyed(body: dict, samples: dict[str, str]) -> dict:
+    """`body` with each "<name>" value replaced by that sample (object keys are random)."""
+    return {
+        k: samples[v[1:-1]] if isinstance(v, str) and v[:1] == "<" and v[-1:] == ">" else v
+        for k, v in body.items()
+    }
 
 
 def _rolled_back(call, *args, **kwargs):
@@ -197,9 +251,14 @@ def test_api_operation_obeys_the_matrix(world, method, route):
     body = API_BODIES.get((method, route))
     for name in [*MEMBERS, "outsider", "anonymous"]:
         persona = world[name]
-        url = _fill(route, _samples(world, persona))
+        samples = _samples(world, persona)
+        url = _fill(route, samples)
         client = persona.api()
-        kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+        kwargs = (
+            {"data": json.dumps(_keyed(body, samples)), "content_type": "application/json"}
+            if body
+            else {}
+        )
         response = _rolled_back(client.generic, method, url, **kwargs)
         status = response.status_code
         label = f"{method} {url} as {name}"
@@ -232,6 +291,7 @@ OBJECT_PARAMS = {
     "feature_key",
     "insight_key",
     "filter_key",
+    "view_key",
     "competitor_key",
     "note_key",
     "idea_key",
@@ -240,7 +300,11 @@ OBJECT_PARAMS = {
     "kr_key",
     "decision_key",
     "model_key",
+    "release_key",
     "mailbox_key",
+    "story_key",
+    "iteration_key",
+    "share_key",
 }
 
 

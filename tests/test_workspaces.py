@@ -427,3 +427,16 @@ def test_search_respects_the_role_and_needs_two_characters(world):
     assert stakeholder.get("/w/acme/search/?q=web").context["results"][0][0] == "Products"
     short = world["owner"].client().get("/w/acme/search/?q=w")
     assert short.context["results"] == [] and b"at least 2 characters" in short.content
+
+
+def test_a_team_with_releases_cannot_be_deleted_but_its_workspace_can(world):
+    from lodestar.planning.models import Release
+    from lodestar.workspaces.models import Team, Workspace
+
+    team = world.release.team
+    response = world["owner"].client().post(f"/w/acme/teams/{team.key}/delete/")
+    assert response.status_code == 409
+    assert "delivers 1 release: give them to another team first." in response.content.decode()
+    assert Team.objects.filter(pk=team.pk).exists()
+    Workspace.objects.filter(pk=world.workspace.pk).delete()
+    assert not Release.objects.filter(pk=world.release.pk).exists()

@@ -184,12 +184,16 @@ def _register_routers() -> None:
     from lodestar.customers.api import router as customers_router
     from lodestar.feedback.api import router as feedback_router
     from lodestar.planning.api import router as planning_router
+    from lodestar.planning.backlog_api import router as backlog_router
+    from lodestar.planning.release_api import router as releases_router
     from lodestar.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
     api.add_router("/", customers_router)
     api.add_router("/", feedback_router)
     api.add_router("/", planning_router)
+    api.add_router("/", releases_router)
+    api.add_router("/", backlog_router)
 
 
 _register_routers()

@@ -20,6 +20,7 @@ COMMANDS = {
     "restore": "Load an installation from a backup archive.",
     "similar": "Rebuild the similar-feedback index: similar rebuild --workspace SLUG | --all.",
     "score": "Rank a product's features: score --workspace SLUG --product KEY [--model KEY].",
+    "roadmap": "Export the roadmap: roadmap export --workspace SLUG [--product KEY] --format F.",
 }
 
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"

@@ -29,6 +29,7 @@ from lodestar.demo.people import (
     PERSONAS,
     TEAMS,
 )
+from lodestar.demo.roadmap import build_roadmap
 from lodestar.demo.strategy import build_strategy
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Role, Team, Workspace
@@ -130,6 +131,7 @@ def build_demo(
         build_market(rng, workspace, members, report, **MARKET_SIZES[size])  # after the ideas
         build_strategy(rng, workspace, members, EPOCH, report)  # last: after the features
         build_scoring(rng, workspace, owners_pm(members) or owner)  # after all the rest
+        build_roadmap(rng, workspace, EPOCH, report, size)  # after scoring: horizons, teams
     _refresh_statistics()
     return logins
 

@@ -34,6 +34,12 @@ class FeatureForm(StyledForm):
     product_key = forms.ChoiceField(required=False, label="Product")
     parent_key = forms.ChoiceField(required=False, label="Part of (initiative)", widget=LongSelect)
     horizon = forms.ChoiceField(choices=[("", "—"), *Horizon.choices], required=False)
+    release_key = forms.ChoiceField(
+        required=False,
+        label="Release",
+        help_text="Planned or in-progress releases of the feature's product (after changing the "
+        "product, save, then choose).",
+    )
     owner_key = forms.ChoiceField(required=False, label="Owner")
     team_key = forms.ChoiceField(required=False, label="Team")
     effort = forms.DecimalField(
@@ -70,8 +76,16 @@ class FeatureForm(StyledForm):
         choices=ImpactUnit.choices, initial=ImpactUnit.PERCENT, label="Change in", required=False
     )
 
-    def __init__(self, *args, products=(), parents=(), owners=(), teams=(), **kwargs):
+    def __init__(
+        self, *args, products=(), parents=(), owners=(), teams=(), releases=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        if releases is None:  # adding a feature: it has no product's releases to offer yet
+            del self.fields["release_key"]
+        else:
+            field = self.fields["release_key"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "— none"), *releases]
         for name, choices in (
             ("product_key", products),
             ("parent_key", parents),

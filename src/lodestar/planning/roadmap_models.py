@@ -38,7 +38,8 @@ class Release(models.Model):
     product = models.ForeignKey(
         "workspaces.Product", on_delete=models.CASCADE, related_name="releases"
     )
-    team = models.ForeignKey("workspaces.Team", on_delete=models.PROTECT, related_name="releases")
+    # RESTRICT: a team with releases cannot be deleted alone, but its workspace can.
+    team = models.ForeignKey("workspaces.Team", on_delete=models.RESTRICT, related_name="releases")
     kind = models.CharField(max_length=10, choices=ReleaseKind.choices, default=ReleaseKind.RELEASE)
     name = models.CharField(max_length=120)
     goal = models.TextField(blank=True, max_length=2000)

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from lodestar.activity.services import activity_record, record_delete, record_update
+from lodestar.activity.services import activity_record, record_delete
 from lodestar.core.errors import Invalid
 
 # The one parser of typed amounts (company ARR uses it too); below 1e12, the models' limit.
@@ -212,12 +212,30 @@ def feature_create(*, workspace: Workspace, actor, title: str, **data) -> Featur
     return feature
 
 
-def feature_update(*, feature: Feature, actor, **data) -> Feature:
+def feature_update(*, feature: Feature, actor, version: int | None = None, **data) -> Feature:
+    """Change some of a feature's fields. `release_key` ("" for none) must name a release of
+    the feature's product (after the change). `version`: the version the form was shown; a
+    stale one raises EditConflict. Saved through release_services.feature_save, the one
+    path that records roadmap changes (horizon, status, release)."""
+    from lodestar.planning.release_services import feature_save, release_for_feature
+
     values = _values(feature.workspace, data, feature)
     if "title" in values:
         _title_free(feature.workspace, values["title"], exclude_pk=feature.pk)
+    product = values.get("product", feature.product)
+    if "release_key" in data and data["release_key"] is not None:
+        values["release"] = release_for_feature(feature, str(data["release_key"]), product=product)
+    elif feature.release is not None and product != feature.release.product:
+        raise Invalid(
+            fields={
+                "product_key": [
+                    f"It is in {feature.release.name}, a release of "
+                    f"{feature.release.product.name}: take it out of the release first."
+                ]
+            }
+        )
     with transaction.atomic():
-        changes = record_update(feature, actor=actor, values=values, target_type="feature")
+        changes = feature_save(feature, actor=actor, values=values, version=version)
         if feature.product is not None and {"effort", "product"} & set(changes):
             from lodestar.planning.scoring_services import scores_record
 

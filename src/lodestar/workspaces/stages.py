@@ -104,6 +104,20 @@ STAGES: dict[str, Stage] = {
         "When will it ship, and who builds it?",
         [
             Section(
+                "Roadmap",
+                "roadmap:timeline",
+                "roadmap.view",
+                "Releases and milestones on a timeline by team, objective or product, with "
+                "dependencies and today; exports to CSV, JSON, SVG, PNG, iCal and Atom.",
+            ),
+            Section(
+                "Boards",
+                "roadmap:board",
+                "roadmap.view",
+                "Now / Next / Later, by status, or by release: drag a feature to move it; "
+                "saved views and what changed since a date.",
+            ),
+            Section(
                 "Products",
                 "workspaces:products",
                 "workspace.view",
@@ -114,6 +128,33 @@ STAGES: dict[str, Stage] = {
                 "workspaces:teams",
                 "team.view",
                 "Who builds: members, weekly capacity in points, cost per week.",
+            ),
+            Section(
+                "Releases",
+                "releases:releases",
+                "roadmap.view",
+                "Releases and milestones per product: their features, planned effort against "
+                "the team's capacity, and dependency warnings.",
+            ),
+            Section(
+                "Backlog",
+                "backlog:backlog",
+                "roadmap.view",
+                "User stories in rank order with acceptance criteria, iterations, and each "
+                "team's weekly throughput.",
+            ),
+            Section(
+                "My work",
+                "releases:my_work",
+                "roadmap.view",
+                "The features, releases and user stories you own, by status.",
+            ),
+            Section(
+                "Share links",
+                "share:manage",
+                "share.manage",
+                "Read-only roadmap links for stakeholders without an account: revocable, "
+                "expiring, internal fields hidden unless turned on.",
             ),
         ],
     ),

@@ -13,9 +13,17 @@ from django.urls import reverse
 from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.feedback.selectors import insight_list_for_feature
-from lodestar.planning import business, selectors, services
+from lodestar.planning import business, release_selectors, selectors, services
+from lodestar.planning.backlog_selectors import feature_stories_context
 from lodestar.planning.forms import DriverForm, FeatureForm
 from lodestar.planning.models import Feature, FeatureStatus, Horizon
+from lodestar.planning.release_forms import (
+    DependencyForm,
+    rebase,
+    shown_version,
+    submit_versioned,
+    versioned_fields,
+)
 from lodestar.planning.views.scoring import feature_scores
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.permissions import role_can
@@ -107,38 +115,83 @@ def features(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
+def _feature_form(request: WorkspaceRequest, feature: Feature, data=None) -> FeatureForm:
+    form = FeatureForm(
+        data,
+        **_choices(request.workspace, feature),
+        releases=release_selectors.release_choices(
+            product_id=feature.product_id, keep=feature.release
+        ),
+        initial=_initial(feature),
+    )
+    versioned_fields(form)
+    return form
+
+
+def _initial(feature: Feature) -> dict:
+    return {
+        "title": feature.title,
+        "description": feature.description,
+        "status": feature.status,
+        "product_key": feature.product.key if feature.product else "",
+        "parent_key": feature.parent.key if feature.parent else "",
+        "horizon": feature.horizon,
+        "release_key": feature.release.key if feature.release else "",
+        "owner_key": feature.owner.key if feature.owner else "",
+        "team_key": feature.team.key if feature.team else "",
+        "effort": feature.effort,
+        "effort_unit": feature.effort_unit,
+        "effort_confidence": feature.effort_confidence,
+        "tags": feature.tags,
+        "new_revenue_low": feature.new_revenue_low,
+        "new_revenue": feature.new_revenue,
+        "new_revenue_high": feature.new_revenue_high,
+        "impact_metric": feature.impact_metric,
+        "impact_change": feature.impact_change,
+        "impact_unit": feature.impact_unit,
+    }
+
+
 @workspace_view(read="feature.view", write="feature.manage")
 def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
     feature = selectors.feature_get(workspace=request.workspace, key=feature_key)
-    form = FeatureForm(
-        request.POST or None,
-        **_choices(request.workspace, feature),
-        initial={
-            "title": feature.title,
-            "description": feature.description,
-            "status": feature.status,
-            "product_key": feature.product.key if feature.product else "",
-            "parent_key": feature.parent.key if feature.parent else "",
-            "horizon": feature.horizon,
-            "owner_key": feature.owner.key if feature.owner else "",
-            "team_key": feature.team.key if feature.team else "",
-            "effort": feature.effort,
-            "effort_unit": feature.effort_unit,
-            "effort_confidence": feature.effort_confidence,
-            "tags": feature.tags,
-            "new_revenue_low": feature.new_revenue_low,
-            "new_revenue": feature.new_revenue,
-            "new_revenue_high": feature.new_revenue_high,
-            "impact_metric": feature.impact_metric,
-            "impact_change": feature.impact_change,
-            "impact_unit": feature.impact_unit,
-        },
-    )
-    if submit(
+    form = _feature_form(request, feature, request.POST or None)
+    done = submit_versioned(
         request, form, partial(services.feature_update, feature=feature, actor=request.user)
-    ).ok:
+    )
+    if done.ok:
         messages.success(request, "Feature saved.")
+        for warning in release_selectors.dependency_warnings(features=[feature]).get(
+            feature.pk, []
+        ):
+            messages.warning(request, warning.message)
         return redirect("planning:feature", slug=request.workspace.slug, feature_key=feature.key)
+    if request.method == "POST":  # as saved now (a conflict re-read it)
+        feature = selectors.feature_get(workspace=request.workspace, key=feature_key)
+    if done.conflict is not None:
+        rebase(form, _initial(feature))
+    return feature_page(
+        request,
+        feature,
+        form=form,
+        conflict=done.conflict,
+        version=shown_version(request, done, feature.version),
+        status=done.status,
+    )
+
+
+def feature_page(
+    request: WorkspaceRequest,
+    feature: Feature,
+    *,
+    form: FeatureForm | None = None,
+    dependency_form: DependencyForm | None = None,
+    conflict=None,
+    version: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The feature page, with the edit form and the dependency form as given (re-shown with
+    their errors) or fresh."""
     scores = feature_scores(feature)
     insights = paginate(
         insight_list_for_feature(feature=feature),
@@ -148,11 +201,13 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
     )
     demand = selectors.feature_demand(features=[feature])[feature.pk]
     case = business.business_case(feature, demand, feature.team)  # team: select_related
+    dependencies = release_selectors.feature_dependencies(feature=feature)
     return render(
         request,
         "planning/feature.html",
         {
             "feature": feature,
+            **feature_stories_context(feature=feature, membership=request.membership),
             "children": list(feature.children.order_by("title")[:100]),
             "scores": scores,
             "driver_form": DriverForm(
@@ -164,9 +219,20 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
             "case_missing": _missing_links(request, feature, case),
             "predicted_change": business.predicted_change(feature),
             "page": insights,
-            "form": form,
+            "form": form if form is not None else _feature_form(request, feature),
+            "conflict": conflict,
+            "version": version if version is not None else feature.version,
+            "dependency_lists": [
+                ("Blocked by", dependencies.blocked_by),
+                ("Blocks", dependencies.blocks),
+            ],
+            "dependency_warnings": release_selectors.dependency_warnings(features=[feature]).get(
+                feature.pk, []
+            ),
+            "dependency_form": dependency_form or DependencyForm(),
+            "feature_titles": selectors.feature_titles(workspace=request.workspace),
         },
-        status=form_status(form),
+        status=status,
     )
 
 

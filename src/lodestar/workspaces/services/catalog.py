@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 
 from lodestar.activity.services import activity_record, diff, record_delete
-from lodestar.core.errors import Invalid, NotFound
+from lodestar.core.errors import Conflict, Invalid, NotFound
 from lodestar.workspaces.models import Membership, Product, Team, Workspace
 from lodestar.workspaces.services._validation import field_errors, raise_if
 
@@ -298,5 +298,12 @@ def team_member_remove(*, team: Team, actor, membership: Membership) -> None:
 
 
 def team_delete(*, team: Team, actor) -> None:
+    """Delete a team; refused (409) while it delivers releases: a release needs a team."""
+    releases = team.releases.count()
+    if releases:
+        raise Conflict(
+            f"{team.name} delivers {releases} release{'s' if releases != 1 else ''}: give "
+            "them to another team first."
+        )
     with transaction.atomic():
         record_delete(team, actor=actor, target_type="team")

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from lodestar.core.management.base import LodestarCommand, prepare_data_dir
 from lodestar.demo.build import SIZES, SLUG, build_demo
+from lodestar.demo.roadmap import share_link_path
 
 
 class Command(LodestarCommand):
@@ -64,5 +65,8 @@ class Command(LodestarCommand):
             table.add_row(login.role, login.name, login.email, login.password)
         console.print(table)
         console.print(f"Sign in at http://{host}:{port}/accounts/login/")
+        share = share_link_path(demo)
+        if share:
+            console.print(f"Share link for the board (no sign-in): http://{host}:{port}{share}")
         if not no_serve:
             call_command("serve", host=host, port=port, workers=workers, timeout=60)
