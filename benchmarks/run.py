@@ -165,6 +165,12 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         }
         client = Client()
         client.force_login(User.objects.get(email=OWNER_EMAIL))
+        # As each server worker does after loading (lodestar/wsgi.py): the objects alive now
+        # (the loaded application, and here the demo build's leftovers) are frozen out of the
+        # garbage collector's full collections.
+        from lodestar.core.heap import freeze_startup_heap
+
+        freeze_startup_heap()
         pages = main_pages(first_team_key(), top_company_key(), top_feature_key())
         if args.only:
             pages = [p for p in pages if any(words in p.name for words in args.only)]

@@ -1,4 +1,5 @@
-"""WSGI entry point used by `lodestar serve` (gunicorn)."""
+"""WSGI entry point used by `lodestar serve` (gunicorn): each worker loads the application,
+then freezes its start-up heap (lodestar.core.heap)."""
 
 import os
 
@@ -6,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.settings")
 application = get_wsgi_application()
+
+from lodestar.core.heap import freeze_startup_heap  # noqa: E402 - needs Django set up
+
+freeze_startup_heap()

@@ -40,8 +40,8 @@ class FeatureForm(StyledForm):
         help_text="Planned or in-progress releases of the feature's product (after changing the "
         "product, save, then choose).",
     )
-    owner_key = forms.ChoiceField(required=False, label="Owner")
-    team_key = forms.ChoiceField(required=False, label="Team")
+    owner_key = forms.ChoiceField(required=False, label="Owner", widget=LongSelect)
+    team_key = forms.ChoiceField(required=False, label="Team", widget=LongSelect)
     effort = forms.DecimalField(
         required=False, min_value=0, max_digits=8, decimal_places=2, label="Effort estimate"
     )

@@ -67,7 +67,7 @@ def entered_drivers(*, model_formulas: list[str], weights: Collection[str] = ())
 
 
 def driver_values(
-    *, features: list[Feature], among: QuerySet | None = None
+    *, features: list[Feature], among: QuerySet | None = None, demand: dict | None = None
 ) -> dict[int, dict[str, float | None]]:
     """Every driver value of each feature: data drivers and entered ones. A fixed number of
     queries for any number of features. `among`, the ids of `features` as a subquery, spares
@@ -76,7 +76,8 @@ def driver_values(
     from lodestar.strategy.models import ObjectiveFeature
 
     ids: QuerySet | list[int] = among if among is not None else [f.pk for f in features]
-    demand = feature_demand(features=features)
+    if demand is None:  # the caller may have read it already (`feature_demand`)
+        demand = feature_demand(features=features)
     values: dict[int, dict[str, float | None]] = {}
     for f in features:
         d = demand[f.pk]

@@ -84,9 +84,9 @@ def feature_titles(*, workspace: Workspace, limit: int = 200) -> list[str]:
 
 def feature_get(*, workspace: Workspace, key: str) -> Feature:
     try:
-        return Feature.objects.select_related("product", "parent", "team", "owner__user").get(
-            workspace=workspace, key=key
-        )
+        return Feature.objects.select_related(
+            "product", "parent", "team", "owner__user", "release"
+        ).get(workspace=workspace, key=key)
     except Feature.DoesNotExist:
         raise NotFound("No such feature.") from None
 

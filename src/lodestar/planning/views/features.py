@@ -35,16 +35,24 @@ def _products(workspace) -> list[tuple[str, str]]:
 
 
 def _teams(workspace) -> list[tuple[str, str]]:
-    return [(t.key, t.name) for t in team_list(workspace=workspace)[:200]]
+    # Plain values: the choice lists of the add form cost more as model rows than the page.
+    rows = team_list(workspace=workspace).order_by("name").values_list("key", "name")
+    return list(rows[:200])
+
+
+def _owners(workspace) -> list[tuple[str, str]]:
+    rows = member_list(workspace=workspace).order_by("pk")
+    return [
+        (key, name or email.split("@")[0])
+        for key, name, email in rows.values_list("key", "user__name", "user__email")[:500]
+    ]
 
 
 def _choices(workspace, feature: Feature | None = None) -> dict:
     return {
         "products": _products(workspace),
         "parents": selectors.feature_choices(workspace=workspace, exclude=feature),
-        "owners": [
-            (m.key, str(m.user)) for m in member_list(workspace=workspace).order_by("pk")[:500]
-        ],
+        "owners": _owners(workspace),
         "teams": _teams(workspace),
     }
 
@@ -192,14 +200,15 @@ def feature_page(
 ) -> HttpResponse:
     """The feature page, with the edit form and the dependency form as given (re-shown with
     their errors) or fresh."""
-    scores = feature_scores(feature)
+    demands = selectors.feature_demand(features=[feature])
+    demand = demands[feature.pk]
+    scores = feature_scores(feature, demand=demands)  # the same demand: read once
     insights = paginate(
         insight_list_for_feature(feature=feature),
         cursor=request.GET.get("cursor"),
         limit=50,
         newest_first=True,
     )
-    demand = selectors.feature_demand(features=[feature])[feature.pk]
     case = business.business_case(feature, demand, feature.team)  # team: select_related
     dependencies = release_selectors.feature_dependencies(feature=feature)
     return render(

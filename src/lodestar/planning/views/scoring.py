@@ -212,7 +212,7 @@ def scoring_model(request: WorkspaceRequest, model_key: str) -> HttpResponse:
     )
 
 
-def feature_scores(feature) -> dict:
+def feature_scores(feature, demand: dict | None = None) -> dict:
     """The scoring section of a feature page: each model of its product with this feature's
     score explained, and the entered drivers those models use."""
     if feature.product_id is None:
@@ -220,7 +220,7 @@ def feature_scores(feature) -> dict:
     models = list(selectors.scoring_model_list(product=feature.product))
     weights = {name for m in models for name in m.weights}
     names = selectors.entered_drivers(model_formulas=[m.formula for m in models], weights=weights)
-    values = selectors.driver_values(features=[feature])[feature.pk]
+    values = selectors.driver_values(features=[feature], demand=demand)[feature.pk]
     known = set(services.DATA_DRIVERS) | set(values)
     rows = []
     for m in models:
