@@ -506,3 +506,17 @@ def test_public_pages_read_a_fixed_number_of_queries(world, roadmap, view):
             release=release, actor=owner.user, membership=owner.membership, title=feature.title
         )
     assert queries() == before
+
+
+def test_comments_show_only_when_turned_on(world, roadmap):
+    from lodestar.feedback.portal_services import idea_link_feature
+
+    # world.comment ("We would use it every morning.") is on world.idea: link it to the
+    # feature in the shared release.
+    idea_link_feature(idea=world.idea, actor=world["pm"].user, feature_title=world.feature.title)
+    said = b"We would use it every morning."
+    quiet = _link(world, label="No comments", views=["releases"])
+    assert said not in Client().get(f"/s/{quiet.token}/releases/").content
+    loud = _link(world, label="Comments", views=["releases"], show_comments=True)
+    page = Client().get(f"/s/{loud.token}/releases/")
+    assert page.status_code == 200 and said in page.content

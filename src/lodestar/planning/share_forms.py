@@ -37,7 +37,7 @@ class ShareLinkForm(StyledForm):
             ("customers", "Customer names: which companies asked for each feature"),
             ("arr", "ARR: the annual revenue of the customers behind each feature"),
             ("scores", "Scores: each feature's latest priority score"),
-            ("comments", "Comments: internal comments and customer quotes on features"),
+            ("comments", "Comments: what customers wrote on the portal ideas behind each feature"),
         ],
         widget=forms.CheckboxSelectMultiple,
         help_text="Each stays hidden from the link unless you tick it.",

@@ -70,6 +70,7 @@ class SharedFeature:
     feature: Feature
     customers: list[str] = field(default_factory=list)  # only when visible.customers
     arr: Decimal | None = None  # only when visible.arr
+    comments: list[str] = field(default_factory=list)  # only when visible.comments
 
 
 @dataclass
@@ -106,7 +107,38 @@ def shared_releases(
         demand = feature_demand(features=[sf.feature for sf in shared])
         for sf in shared:
             sf.arr = demand[sf.feature.pk].arr
+    if shared and visible.comments:
+        said = _comments([sf.feature.pk for sf in shared])
+        for sf in shared:
+            sf.comments = said.get(sf.feature.pk, [])
     return rows
+
+
+COMMENTS_SHOWN = 3
+
+
+def _comments(feature_ids: list[int]) -> dict[int, list[str]]:
+    """The newest comments visitors can read on the portal ideas linked to each feature (at
+    most COMMENTS_SHOWN each), as plain text. One query."""
+    from lodestar.feedback.portal_models import Comment
+
+    rows = (
+        Comment.objects.filter(
+            idea__feature_id__in=feature_ids,
+            hidden=False,
+            confirmed=True,
+            idea__hidden=False,
+            idea__confirmed=True,
+            idea__merged_into__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("idea__feature_id", "body")
+    )
+    said: dict[int, list[str]] = defaultdict(list)
+    for feature_id, body in rows[: COMMENTS_SHOWN * len(feature_ids)]:
+        if len(said[feature_id]) < COMMENTS_SHOWN:
+            said[feature_id].append(body)
+    return said
 
 
 def _customer_names(feature_ids: list[int]) -> dict[int, list[str]]:
