@@ -94,7 +94,7 @@ def test_what_if_on_a_weight_moves_the_ranking_and_saves(world):
     assert 'name="weight_w_fit" value="1"' in page
     assert page.index("Route optimizer") < page.index("Geofence alerts")
     what = client.get(url, {"model": model.key, "weight_w_fit": "10"}).content.decode()
-    assert "What-if: the ranking" in what and "with weights w_reach = 0.01, w_fit = 10" in what
+    assert "What-if: the ranking" in what and "with weights w_fit = 10, w_reach = 0.01" in what
     assert what.index("Geofence alerts") < what.index("Route optimizer")
     assert "Save these weights to Reach and fit" in what
     model.refresh_from_db()
@@ -113,7 +113,7 @@ def test_what_if_on_a_weight_moves_the_ranking_and_saves(world):
     model.refresh_from_db()
     assert model.weights == {"w_reach": 0.01, "w_fit": 10.0}
     latest = ScoreRecord.objects.filter(model=model).order_by("-pk").first()
-    assert latest.formula.endswith("with w_reach = 0.01, w_fit = 10")
+    assert latest.formula.endswith("with w_fit = 10, w_reach = 0.01")
     # Not a number: the page still answers, with the saved weight.
     ignored = client.get(url, {"model": model.key, "weight_w_fit": "x"}).content.decode()
     assert "w_fit: use a number; the saved 10 is used." in ignored

@@ -163,6 +163,11 @@ class ScoringModel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def weight_items(self) -> list[tuple[str, float]]:
+        """The weights by name: PostgreSQL's jsonb keeps its own key order, not the one typed."""
+        return sorted(self.weights.items())
+
 
 class FeatureDriver(models.Model):
     """A driver value entered for one feature (reach, impact, strategic_fit, ...)."""

@@ -64,7 +64,7 @@ def weights_parse(text: str) -> dict[str, float]:
 
 
 def weights_text(weights: dict[str, float], separator: str = "\n") -> str:
-    return separator.join(f"{name} = {value:.12g}" for name, value in weights.items())
+    return separator.join(f"{name} = {value:.12g}" for name, value in sorted(weights.items()))
 
 
 def _number(raw: object, name: str, problems: list[str], where: str = "") -> float:
@@ -259,7 +259,7 @@ def _described(model: ScoringModel) -> str:
     """The formula as history shows it: with the weights it used, if any."""
     if not model.weights:
         return model.formula
-    weights = ", ".join(f"{k} = {v:g}" for k, v in model.weights.items())
+    weights = ", ".join(f"{k} = {v:g}" for k, v in model.weight_items)
     return f"{model.formula} with {weights}"[:500]
 
 

@@ -35,7 +35,7 @@ def _what_if(query) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
 def _weights(query, model: ScoringModel) -> tuple[dict[str, float], dict[str, str]]:
     """The model's named weights, each replaced by a what-if value from the query if given;
     and the message for each given value that is not a number."""
-    weights, errors = dict(model.weights), {}
+    weights, errors = dict(model.weight_items), {}
     for name in weights:
         raw = query.get(f"weight_{name}", "").strip()
         if not raw:
