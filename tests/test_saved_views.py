@@ -7,7 +7,7 @@ import pytest
 
 from lodestar.activity.models import Entry
 from lodestar.core.errors import Invalid, NotFound, PermissionDenied
-from lodestar.planning import boards
+from lodestar.planning import saved_views
 from lodestar.planning.roadmap_models import SavedView
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ VIEWS = "/w/acme/roadmap/views/"
 
 
 def _save(world, persona, name="Platform now", shared=False, query="team=abc&q=maps"):
-    return boards.saved_view_create(
+    return saved_views.saved_view_create(
         membership=world[persona].membership,
         name=name,
         view="horizons",
@@ -67,10 +67,10 @@ def test_another_member_cannot_see_a_personal_view(world):
     own = _save(world, "pm", name="Just mine")
     shared = _save(world, "pm", name="For everyone", shared=True)
     po = world["po"].membership
-    visible = list(boards.saved_view_list(membership=po))
+    visible = list(saved_views.saved_view_list(membership=po))
     assert shared in visible and own not in visible
     with pytest.raises(NotFound):
-        boards.saved_view_get(membership=po, key=own.key)
+        saved_views.saved_view_get(membership=po, key=own.key)
     page = world["po"].client().get(VIEWS).content.decode()
     assert "For everyone" in page and "shared by Pm" in page and "Just mine" not in page
     # Another member's: 404 to rename or delete it; a shared one, refused with a reason.
@@ -120,12 +120,12 @@ def test_bad_names_are_clear(world):
 
 def test_saved_view_urls(world):
     saved = _save(world, "pm", query="product=web")
-    assert boards.saved_view_url(saved) == "/w/acme/roadmap/board/?view=horizons&product=web"
-    timeline = boards.saved_view_create(
+    assert saved_views.saved_view_url(saved) == "/w/acme/roadmap/board/?view=horizons&product=web"
+    timeline = saved_views.saved_view_create(
         membership=world["pm"].membership, name="Gantt", view="timeline", query="zoom=month"
     )
-    assert boards.saved_view_url(timeline) == "/w/acme/roadmap/?zoom=month"
-    menu = boards.saved_view_menu(membership=world["po"].membership)
+    assert saved_views.saved_view_url(timeline) == "/w/acme/roadmap/?zoom=month"
+    menu = saved_views.saved_view_menu(membership=world["po"].membership)
     assert menu == []
 
 

@@ -15,8 +15,8 @@ from lodestar.planning.timeline import (
     FEATURES_SHOWN,
     PX_PER_DAY,
     timeline_build,
-    timeline_svg,
 )
+from lodestar.planning.timeline_svg import timeline_svg
 from lodestar.planning.visibility import Visible
 from lodestar.strategy.models import ObjectiveFeature
 from lodestar.workspaces import services

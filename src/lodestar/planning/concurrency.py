@@ -8,11 +8,14 @@ second person sees the other change instead of silently overwriting it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Model
 
 from lodestar.activity.models import Entry
+from lodestar.activity.services import activity_record, diff
 from lodestar.core.errors import Conflict
 
 
@@ -72,3 +75,43 @@ def save_versioned(
             changes,
         )
     instance.refresh_from_db(fields=["version"])
+
+
+def update_logged(
+    instance: Model,
+    *,
+    actor,
+    values: dict[str, Any],
+    version: int | None,
+    target_type: str,
+    label: str,
+    also: Callable[[dict[str, list[Any]], dict[str, Any]], None] | None = None,
+) -> dict[str, list[Any]]:
+    """Set `values` on `instance` and save them versioned, with one activity entry, in one
+    transaction; `also(changes, before)` runs in it too (the roadmap's history). Nothing
+    changed: nothing written, no version bump. Returns {field: [old, new]}. A stale
+    `version` raises EditConflict after re-reading the instance (the other person's save)."""
+    before = {name: getattr(instance, name) for name in values}
+    changes = diff(before, values)
+    if not changes:
+        return {}
+    for name, value in values.items():
+        setattr(instance, name, value)
+    try:
+        with transaction.atomic():
+            save_versioned(instance, version=version, fields=list(values), target_type=target_type)
+            activity_record(
+                workspace=instance.workspace,  # type: ignore[attr-defined]
+                actor=actor,
+                verb="updated",
+                target_type=target_type,
+                target_key=instance.key,  # type: ignore[attr-defined]
+                target_label=label,
+                changes=changes,
+            )
+            if also is not None:
+                also(changes, before)
+    except EditConflict:
+        instance.refresh_from_db()  # also drops cached relations
+        raise
+    return changes

@@ -30,6 +30,7 @@ from lodestar.planning.models import (
     ReleaseKind,
     ScoreRecord,
 )
+from lodestar.planning.timeline_svg import arrow_points, clip, timeline_svg
 from lodestar.planning.visibility import Visible
 from lodestar.workspaces.models import Product, Workspace
 
@@ -101,7 +102,7 @@ def export(
     )
     if fmt == "svg":
         link_base = f"{base_url.rstrip('/')}/w/{workspace.slug}/releases/"
-        return tl.timeline_svg(timeline, link_base=link_base, standalone=True)
+        return timeline_svg(timeline, link_base=link_base, standalone=True)
     return timeline_png(timeline)
 
 
@@ -406,12 +407,12 @@ def timeline_png(timeline: tl.Timeline, *, scale: float = PNG_SCALE) -> bytes:
     )
     for lane in timeline.lanes:
         draw.rectangle([0, s(lane.y), w, s(lane.y + tl.LANE_HEAD_H)], fill=_rgb(tl.LANE_BG))
-        text(8, lane.y + 17, tl.clip(lane.label, timeline.width - 16), tl.INK)
+        text(8, lane.y + 17, clip(lane.label, timeline.width - 16), tl.INK)
         for bar in lane.rows:
             _png_bar(draw, bar, s, text, scale)
     for arrow in timeline.arrows:
         colour = _rgb(tl.LATE_COLOUR if arrow.conflict else tl.ARROW_COLOUR)
-        points = [(s(x), s(y)) for x, y in tl.arrow_points(arrow)]
+        points = [(s(x), s(y)) for x, y in arrow_points(arrow)]
         draw.line(points, fill=colour, width=max(round(1.5 * scale), 1))
         tip = s(arrow.x2)
         draw.polygon(
@@ -427,7 +428,7 @@ def timeline_png(timeline: tl.Timeline, *, scale: float = PNG_SCALE) -> bytes:
             text(column.x, cy, f"{column.label} ({column.count})", tl.INK)
             for item in column.features:
                 cy += tl.LINE_H
-                text(column.x, cy, tl.clip(item.title, tl.UNSCHEDULED_COL_W - 12, 11), tl.MUTED, 11)
+                text(column.x, cy, clip(item.title, tl.UNSCHEDULED_COL_W - 12, 11), tl.MUTED, 11)
             if column.more:
                 cy += tl.LINE_H
                 text(column.x, cy, f"+ {column.more} more", tl.MUTED, 11)
@@ -470,11 +471,11 @@ def _png_bar(draw, bar: tl.Bar, s, text, scale: float) -> None:
         if len(name) * 12 * 0.55 + 10 <= x1 - bar.x0:
             text(bar.x0 + 6, y + 14, name, "#ffffff")
         text_x = bar.x0 + 2
-    text(16, y + 14, tl.clip(bar.name, tl.LABEL_W - 24), tl.LATE_COLOUR if bar.late else tl.INK)
+    text(16, y + 14, clip(bar.name, tl.LABEL_W - 24), tl.LATE_COLOUR if bar.late else tl.INK)
     fy = y + tl.BAR_H
     for item in bar.features:
         fy += tl.LINE_H
-        text(text_x, fy - 2, "· " + tl.clip(item.title, 260, 11), tl.MUTED, 11)
+        text(text_x, fy - 2, "· " + clip(item.title, 260, 11), tl.MUTED, 11)
     if bar.more:
         fy += tl.LINE_H
         text(text_x, fy - 2, f"+ {bar.more} more", tl.MUTED, 11)

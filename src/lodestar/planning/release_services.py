@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from lodestar.activity.services import activity_record, diff
+from lodestar.activity.services import activity_record
 from lodestar.core.errors import Invalid, NotFound
-from lodestar.planning.concurrency import EditConflict, save_versioned
+from lodestar.planning.concurrency import update_logged
 from lodestar.planning.models import Feature, FeatureStatus, Horizon
 from lodestar.planning.roadmap_history import roadmap_change
 from lodestar.planning.roadmap_models import (
@@ -102,29 +102,17 @@ def feature_save(
     Raises EditConflict when `version` is stale; the feature is then re-read from the
     database (what the other person saved)."""
     before_place = roadmap_place(feature)
-    before = {name: getattr(feature, name) for name in values}
-    changes = diff(before, values)
-    if not changes:
-        return {}  # nothing to write: no version bump, no log entry
-    for name, value in values.items():
-        setattr(feature, name, value)
-    try:
-        with transaction.atomic():
-            save_versioned(feature, version=version, fields=list(values), target_type="feature")
-            activity_record(
-                workspace=feature.workspace,
-                actor=actor,
-                verb="updated",
-                target_type="feature",
-                target_key=feature.key,
-                target_label=feature.title,
-                changes=changes,
-            )
-            record_feature_moves(feature, actor=actor, before=before_place)
-    except EditConflict:
-        feature.refresh_from_db()  # also drops the cached release, product, ...
-        raise
-    return changes
+    return update_logged(
+        feature,
+        actor=actor,
+        values=values,
+        version=version,
+        target_type="feature",
+        label=feature.title,
+        also=lambda changes, before: record_feature_moves(
+            feature, actor=actor, before=before_place
+        ),
+    )
 
 
 def release_for_feature(
@@ -349,47 +337,39 @@ def release_update(*, release: Release, actor, version: int | None = None, **dat
             values["released_on"] = timezone.localdate()
     elif "status" in values and release.released_on is not None:
         values["released_on"] = None
-    before = {name: getattr(release, name) for name in values}
-    changes = diff(before, values)
-    if not changes:
-        return release
-    for name, value in values.items():
-        setattr(release, name, value)
-    try:
-        with transaction.atomic():
-            save_versioned(release, version=version, fields=list(values), target_type="release")
-            activity_record(
+
+    def history(changes: dict[str, list[Any]], before: dict[str, Any]) -> None:
+        if "target" in changes:
+            roadmap_change(
                 workspace=release.workspace,
                 actor=actor,
-                verb="updated",
-                target_type="release",
-                target_key=release.key,
-                target_label=release.name,
-                changes=changes,
+                kind=ChangeKind.RELEASE_DATES,
+                target=release,
+                field="target",
+                old=before["target"],
+                new=release.target,
             )
-            if "target" in changes:
-                roadmap_change(
-                    workspace=release.workspace,
-                    actor=actor,
-                    kind=ChangeKind.RELEASE_DATES,
-                    target=release,
-                    field="target",
-                    old=before["target"],
-                    new=release.target,
-                )
-            if "status" in changes:
-                roadmap_change(
-                    workspace=release.workspace,
-                    actor=actor,
-                    kind=ChangeKind.RELEASE_STATUS,
-                    target=release,
-                    field="status",
-                    old=ReleaseStatus(before["status"]).label,
-                    new=ReleaseStatus(release.status).label,
-                )
-    except EditConflict:
-        release.refresh_from_db()
-        raise
+        if "status" in changes:
+            roadmap_change(
+                workspace=release.workspace,
+                actor=actor,
+                kind=ChangeKind.RELEASE_STATUS,
+                target=release,
+                field="status",
+                old=ReleaseStatus(before["status"]).label,
+                new=ReleaseStatus(release.status).label,
+            )
+
+    label = values.get("name", release.name)
+    update_logged(
+        release,
+        actor=actor,
+        values=values,
+        version=version,
+        target_type="release",
+        label=label,
+        also=history,
+    )
     return release
 
 

@@ -23,6 +23,7 @@ from lodestar.core.errors import Invalid, LodestarError
 from lodestar.core.forms import apply_errors, form_status, submit
 from lodestar.core.pagination import paginate
 from lodestar.planning import boards, history
+from lodestar.planning import saved_views as views_of
 from lodestar.planning.board_forms import (
     SavedViewEditForm,
     SavedViewForm,
@@ -133,7 +134,7 @@ def board_page(
                 .order_by("pk")[:500]
             ],
             "statuses": FeatureStatus.choices,
-            "saved_views": boards.saved_view_menu(membership=request.membership),
+            "saved_views": views_of.saved_view_menu(membership=request.membership),
             "save_form": save_form
             or SavedViewForm(initial={"view": board.view}, can_share=can_share),
             "saved_query": urlencode(filters.query()),
@@ -292,7 +293,7 @@ def _views_page(
     membership = request.membership
     can_share = role_can(membership.role, "view.share")
     rows = []
-    for saved in boards.saved_view_list(membership=membership)[:200]:
+    for saved in views_of.saved_view_list(membership=membership)[:200]:
         own = saved.owner_id == membership.pk
         form = None
         if own:
@@ -301,7 +302,7 @@ def _views_page(
                 if edit_form is not None and edit_form.saved.pk == saved.pk
                 else SavedViewEditForm(saved=saved, can_share=can_share)
             )
-        rows.append((saved, own, form, boards.saved_view_url(saved)))
+        rows.append((saved, own, form, views_of.saved_view_url(saved)))
     return render(
         request,
         "planning/views.html",
@@ -325,14 +326,14 @@ def saved_views(request: WorkspaceRequest) -> HttpResponse:
         request,
         form,
         partial(
-            boards.saved_view_create,
+            views_of.saved_view_create,
             membership=membership,
             query=request.POST.get("query", "")[:2000],
         ),
     )
     if done.ok:
         messages.success(request, f"Saved the view “{done.result.name}”.")
-        return redirect(boards.saved_view_url(done.result))
+        return redirect(views_of.saved_view_url(done.result))
     if request.POST.get("from") == "board":
         back = _back(request.POST.get("query", ""))
         back["view"] = request.POST.get("view", "horizons")[:10]
@@ -343,12 +344,12 @@ def saved_views(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(read=None, write="roadmap.view")
 def saved_view_update(request: WorkspaceRequest, view_key: str) -> HttpResponse:
     membership = request.membership
-    saved = boards.saved_view_get(membership=membership, key=view_key)
+    saved = views_of.saved_view_get(membership=membership, key=view_key)
     can_share = role_can(membership.role, "view.share")
     form = SavedViewEditForm(request.POST, saved=saved, can_share=can_share)
     if form.is_valid():
         try:
-            boards.saved_view_update(
+            views_of.saved_view_update(
                 saved=saved,
                 membership=membership,
                 name=form.cleaned_data["name"],
@@ -364,9 +365,9 @@ def saved_view_update(request: WorkspaceRequest, view_key: str) -> HttpResponse:
 
 @workspace_view(read="roadmap.view", write="roadmap.view")
 def saved_view_delete(request: WorkspaceRequest, view_key: str) -> HttpResponse:
-    saved = boards.saved_view_get(membership=request.membership, key=view_key)
+    saved = views_of.saved_view_get(membership=request.membership, key=view_key)
     if request.method == "POST":
-        boards.saved_view_delete(saved=saved, membership=request.membership)
+        views_of.saved_view_delete(saved=saved, membership=request.membership)
         messages.success(request, f"Deleted the view “{saved.name}”.")
         return redirect("roadmap:saved_views", slug=request.workspace.slug)
     return render(

@@ -30,7 +30,8 @@ from lodestar.planning import share_services as services
 from lodestar.planning.boards import board_build
 from lodestar.planning.roadmap_models import RoadmapView, ShareLink
 from lodestar.planning.share_forms import ShareLinkForm
-from lodestar.planning.timeline import timeline_build, timeline_svg
+from lodestar.planning.timeline import timeline_build
+from lodestar.planning.timeline_svg import timeline_svg
 from lodestar.planning.visibility import Visible
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.selectors import product_list
