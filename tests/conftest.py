@@ -19,7 +19,8 @@ from lodestar.feedback.models import Feedback, Idea, Insight
 from lodestar.feedback.portal_services import comment_add, idea_create, portal_update
 from lodestar.feedback.services import feedback_create, insight_link
 from lodestar.planning.backlog_models import Iteration, UserStory
-from lodestar.planning.backlog_services import iteration_create, story_create
+from lodestar.planning.backlog_services import story_create
+from lodestar.planning.iteration_services import iteration_create
 from lodestar.planning.models import Feature, Release, ScoringModel
 from lodestar.planning.release_services import release_create
 from lodestar.planning.roadmap_models import ShareLink

@@ -10,6 +10,7 @@ import pytest
 from lodestar.activity.models import Entry
 from lodestar.core.errors import Invalid, PermissionDenied
 from lodestar.planning import backlog_services as services
+from lodestar.planning import iteration_services
 from lodestar.planning.backlog_models import Iteration, UserStory
 from lodestar.workspaces.services import team_create
 
@@ -21,7 +22,7 @@ def _who(world, persona="po") -> dict:
 
 
 def _iteration(world, name, start, end, team=None, persona="po") -> Iteration:
-    return services.iteration_create(
+    return iteration_services.iteration_create(
         workspace=world.workspace,
         team_key=(team or world.team).key,
         name=name,
@@ -56,7 +57,7 @@ def test_overlap_within_a_team_is_refused_but_back_to_back_is_fine(world):
         _iteration(world, "sprint 1", "2027-01-04", "2027-01-18")
     assert "already has an iteration called" in caught.value.fields["name"][0]
     with pytest.raises(Invalid) as caught:  # moving dates onto another iteration
-        services.iteration_update(iteration=nxt, start="2026-11-12", **_who(world))
+        iteration_services.iteration_update(iteration=nxt, start="2026-11-12", **_who(world))
     assert "start" in caught.value.fields
 
 

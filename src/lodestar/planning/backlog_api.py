@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from lodestar.core.pagination import paginate
 from lodestar.planning import backlog_selectors as selectors
 from lodestar.planning import backlog_services as services
+from lodestar.planning import iteration_services
 from lodestar.planning.backlog_models import StoryStatus
 from lodestar.planning.concurrency import EditConflict
 from lodestar.workspaces.access import WorkspaceRequest, api_access
@@ -416,7 +417,7 @@ def iteration_list(request: WorkspaceRequest, slug: str, query: Query[IterationQ
 @router.post("/workspaces/{slug}/iterations", response={201: IterationOut, **WRITE_ERRORS})
 @api_access("backlog.manage")
 def iteration_create(request: WorkspaceRequest, slug: str, payload: IterationIn) -> Any:
-    iteration = services.iteration_create(
+    iteration = iteration_services.iteration_create(
         workspace=request.workspace,
         actor=request.user,
         membership=request.membership,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from lodestar.planning.views import backlog as views
+from lodestar.planning.views import iterations
 
 app_name = "backlog"
 urlpatterns = [
@@ -34,15 +35,15 @@ urlpatterns = [
         views.criterion_tick,
         name="criterion_tick",
     ),
-    path("w/<slug:slug>/iterations/", views.iterations, name="iterations"),
+    path("w/<slug:slug>/iterations/", iterations.iterations, name="iterations"),
     path(
         "w/<slug:slug>/iterations/<str:iteration_key>/",
-        views.iteration_detail,
+        iterations.iteration_detail,
         name="iteration",
     ),
     path(
         "w/<slug:slug>/teams/<str:team_key>/throughput/",
-        views.team_throughput,
+        iterations.team_throughput,
         name="throughput",
     ),
 ]
