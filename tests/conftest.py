@@ -104,6 +104,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def event_store(settings, tmp_path):
+    """Every test gets its own, empty event store (lodestar.analytics.store)."""
+    from lodestar.analytics import store
+
+    settings.EVENTS_DIR = tmp_path / "events"
+    store.reset_for_tests()
+    yield store
+    store.reset_for_tests()
+
+
 def build_world() -> World:
     owner = UserFactory(email="owner@acme.test", name="Olivia Owner")
     workspace = services.workspace_create(user=owner, name="Acme", slug="acme")

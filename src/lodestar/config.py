@@ -40,6 +40,13 @@ def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _events_url(value: str) -> str:
+    value = value.strip()
+    if value and urlsplit(value).scheme not in {"clickhouse", "clickhouses", "chdb", "duckdb"}:
+        raise ValueError("expected empty, duckdb://, clickhouse://... or chdb://PATH")
+    return value
+
+
 def _positive_int(value: str) -> int:
     number = int(value)
     if number <= 0:
@@ -158,6 +165,14 @@ VARIABLES: tuple[Variable, ...] = (
         "How similar feedback is found: `tfidf`, `semantic` (sentence embeddings; needs "
         "`pip install 'lodestar[semantic]'`), or `auto` (semantic when installed).",
         _similar_engine,
+    ),
+    Variable(
+        "LODESTAR_EVENTS_URL",
+        "",
+        "Event store. Empty means DuckDB over Parquet files in `<data dir>/events`; "
+        "`clickhouse://user:pass@host:8123/db` for a ClickHouse server "
+        "(`pip install 'lodestar[clickhouse]'`).",
+        _events_url,
     ),
     Variable(
         "LODESTAR_LOG_LEVEL",

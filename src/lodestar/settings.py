@@ -23,6 +23,9 @@ DEBUG = ENV["LODESTAR_DEBUG"]
 ALLOWED_HOSTS = [*ENV["LODESTAR_ALLOWED_HOSTS"], "testserver"]
 CSRF_TRUSTED_ORIGINS = ENV["LODESTAR_CSRF_TRUSTED_ORIGINS"]
 UPLOADS_DIR = DATA_DIR / "uploads"
+# The event store (lodestar.analytics.store): spool, Parquet files, manifest.
+EVENTS_DIR = DATA_DIR / "events"
+EVENTS_URL = ENV["LODESTAR_EVENTS_URL"]
 MAX_BODY_BYTES = ENV["LODESTAR_MAX_BODY_BYTES"]
 MAX_UPLOAD_BYTES = ENV["LODESTAR_MAX_UPLOAD_BYTES"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads spool to a temporary file
@@ -43,6 +46,7 @@ INSTALLED_APPS = [
     "lodestar.feedback",
     "lodestar.planning",
     "lodestar.strategy",
+    "lodestar.analytics",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,12 @@ urlpatterns = [
     path("", include("lodestar.planning.urls_share")),
     path("", include("lodestar.planning.urls")),
     path("", include("lodestar.strategy.urls")),
+    # Measure: capture endpoints answer at the root (/batch/, /v1/batch), as the SDKs expect.
+    path("", include("lodestar.analytics.urls_capture")),
+    path("", include("lodestar.analytics.urls_sql")),
+    path("", include("lodestar.analytics.urls_friction")),
+    path("", include("lodestar.analytics.urls_charts")),
+    path("", include("lodestar.analytics.urls_insights")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

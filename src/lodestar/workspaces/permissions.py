@@ -90,6 +90,18 @@ PERMISSIONS: dict[str, Permission] = {
     ),
     "share.manage": Permission("Create and revoke read-only share links to the roadmap", PLANNERS),
     "view.share": Permission("Share a saved roadmap view with the whole workspace", PLANNERS),
+    "analytics.view": Permission(
+        "See product analytics: trends, funnels, retention, friction, dashboards, adoption", ALL
+    ),
+    "analytics.query": Permission(
+        "Explore events: build insights, run read-only SQL over events and persons", MEMBERS
+    ),
+    "analytics.manage": Permission(
+        "Save charts and dashboards, define feature adoption, link friction to features, "
+        "feed key results from metrics",
+        DELIVERY,
+    ),
+    "analytics.key": Permission("See a product's event capture key and snippet", MEMBERS),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 

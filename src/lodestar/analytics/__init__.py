@@ -1,0 +1,1 @@
+"""Product analytics: event capture, the event store, and the insights read from it."""

@@ -1,0 +1,187 @@
+"""Move the spool into the event store, once a second, in whichever process holds the lock.
+
+Every `lodestar serve` worker runs a ticker thread (`start_ticker`); at each tick it tries a
+non-blocking `flock` on `compactor.lock`, so exactly one process compacts at a time and
+another takes over as soon as that one dies. All state is in files (the manifest), so no
+process is special. A tick:
+
+1. reads every spool segment from its consumed offset up to its last complete line;
+2. parses those lines with DuckDB's `read_json` into the in-memory table `incoming`;
+3. per workspace: drops repeated uuids (in the batch, and against stored events in the
+   batch's time range), hands the batch to the engine (a sorted zstd Parquet file for
+   DuckDB, an INSERT for ClickHouse), and applies identify / alias / $set / $groups to the
+   persons (persons.py);
+4. commits by replacing the manifest (new files + spool offsets in one atomic rename);
+5. deletes spool segments that are fully read and no longer open, merges small files, and
+   deletes retired files after a grace period.
+
+A crash anywhere before step 4 leaves the manifest as it was: the next tick reads the same
+lines again, and the uuid check drops any it had already stored.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from lodestar.analytics.events import SPOOL_COLUMNS
+from lodestar.analytics.store import persons
+from lodestar.analytics.store.layout import Layout, Manifest
+from lodestar.analytics.store.spool import segment_in_use
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+RETIRED_GRACE_SECONDS = 120.0
+
+
+@dataclass
+class TickResult:
+    events: int = 0  # stored (after dropping repeats)
+    repeats: int = 0  # dropped as already stored
+    workspaces: int = 0
+
+
+@contextmanager
+def _exclusive(path: Path, *, wait: bool):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def compact(engine, layout: Layout | None = None, *, wait: bool = False) -> TickResult | None:
+    """One tick. Returns None when another process holds the lock (and `wait` is false)."""
+    layout = layout or engine.layout
+    layout.ensure()
+    with _exclusive(layout.lock_path, wait=wait) as held:
+        if not held:
+            return None
+        manifest = layout.read_manifest()
+        result = _tick(engine, layout, manifest)
+        engine.after_tick(layout, manifest)
+        return result
+
+
+def _tick(engine, layout: Layout, manifest: Manifest) -> TickResult:
+    tick_file = layout.tmp / f"tick-{os.getpid()}.ndjson"
+    finished: list[Path] = []
+    offsets = dict(manifest.spool)
+    with open(tick_file, "wb") as out:
+        for segment in sorted(layout.spool.glob("*.ndjson")):
+            in_use = segment_in_use(segment)  # checked before reading: if free, it is final
+            start = offsets.get(segment.name, 0)
+            with open(segment, "rb") as f:
+                f.seek(start)
+                data = f.read()
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                out.write(data[:cut])
+                offsets[segment.name] = start + cut
+            if not in_use:
+                # A writer that died mid-line left an unacknowledged tail: it is dropped.
+                finished.append(segment)
+    result = TickResult()
+    if tick_file.stat().st_size:
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            _load_incoming(con, tick_file)
+            for (workspace_id,) in con.execute("SELECT DISTINCT w FROM incoming").fetchall():
+                stored, repeats = _store_workspace(con, engine, layout, manifest, workspace_id)
+                result.events += stored
+                result.repeats += repeats
+                result.workspaces += 1
+        finally:
+            con.close()
+    tick_file.unlink(missing_ok=True)
+    for segment in finished:
+        offsets.pop(segment.name, None)
+    manifest.spool = offsets
+    layout.write_manifest(manifest)
+    for segment in finished:
+        segment.unlink(missing_ok=True)
+    return result
+
+
+def _load_incoming(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in SPOOL_COLUMNS.items()) + "}"
+    con.execute(
+        f"""
+        CREATE TEMP TABLE incoming AS
+        SELECT w, p AS product, uuid, event, distinct_id,
+               make_timestamp(ts) AS timestamp,
+               properties::VARCHAR AS properties,
+               json_extract_string(properties, '$."$current_url"') AS url,
+               json_extract_string(properties, '$."$session_id"') AS session_id,
+               make_timestamp(received) AS received_at
+        FROM read_json(?, format = 'newline_delimited', columns = {columns})
+        """,
+        [str(path)],
+    )
+
+
+def _store_workspace(con, engine, layout: Layout, manifest: Manifest, workspace_id: int):
+    con.execute("DROP TABLE IF EXISTS batch")
+    con.execute(
+        """
+        CREATE TEMP TABLE batch AS
+        SELECT uuid, event, distinct_id, timestamp, properties, product, url, session_id,
+               received_at
+        FROM incoming WHERE w = ?
+        QUALIFY row_number() OVER (PARTITION BY uuid ORDER BY received_at) = 1
+        """,
+        [workspace_id],
+    )
+    total = con.execute("SELECT count(*) FROM incoming WHERE w = ?", [workspace_id]).fetchone()[0]
+    layout.workspace_dir(workspace_id).mkdir(parents=True, exist_ok=True)
+    engine.drop_stored_repeats(con, layout, manifest, workspace_id)
+    stored = con.execute("SELECT count(*) FROM batch").fetchone()[0]
+    if stored:
+        engine.store_batch(con, layout, manifest, workspace_id)
+        persons.apply(con, engine, layout, manifest, workspace_id)
+    return stored, total - stored
+
+
+class Ticker:
+    """A daemon thread per process that runs `compact` every TICK_SECONDS."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def start(self) -> None:
+        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+            return
+        self._pid = os.getpid()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="lodestar-compactor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            try:
+                compact(self.engine)
+            except Exception:  # a bad tick must not kill the thread; the next one retries
+                log.exception("event compaction failed")

@@ -1,0 +1,6 @@
+"""URLs of analytics: capture (filled by its views module)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "analytics_capture"
+urlpatterns: list = []

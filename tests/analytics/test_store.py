@@ -1,0 +1,109 @@
+"""The event store's write path (spool -> compactor -> Parquet) and its person merging."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from lodestar.analytics.store import get_spool
+
+
+def event(ws, name, distinct_id, *, ts=None, props=None, uid=None, product="web"):
+    now = int(time.time() * 1_000_000)
+    return {
+        "w": ws.id,
+        "p": product,
+        "uuid": uid or str(uuid.uuid4()),
+        "event": name,
+        "distinct_id": distinct_id,
+        "ts": ts if ts is not None else now,
+        "properties": props or {},
+        "received": now,
+    }
+
+
+@pytest.mark.django_db
+def test_spooled_events_are_queryable_after_a_flush(world, event_store):
+    ws = world.workspace
+    get_spool().append([event(ws, "signed_up", "u1"), event(ws, "$pageview", "u1")])
+    result = event_store.flush()
+    assert result.events == 2
+    con = event_store.reader(ws)
+    assert con.execute("SELECT event FROM events ORDER BY event").fetchall() == [
+        ("$pageview",),
+        ("signed_up",),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_resent_uuid_is_stored_once(world, event_store):
+    ws = world.workspace
+    first = event(ws, "signed_up", "u1")
+    get_spool().append([first, dict(first)])
+    event_store.flush()
+    get_spool().append([dict(first), event(ws, "signed_up", "u2")])
+    result = event_store.flush()
+    assert (result.events, result.repeats) == (1, 1)
+    con = event_store.reader(ws)
+    assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+
+
+@pytest.mark.django_db
+def test_workspaces_never_see_each_others_events(world, event_store):
+    get_spool().append([event(world.workspace, "a", "u1"), event(world.other, "b", "u2")])
+    event_store.flush()
+    assert event_store.reader(world.other).execute("SELECT event FROM events").fetchall() == [
+        ("b",)
+    ]
+
+
+@pytest.mark.django_db
+def test_identify_merges_the_anonymous_person_and_groups_link_the_company(world, event_store):
+    ws = world.workspace
+    company = world.company
+    company.external_id = "nw-1"
+    company.save()
+    t = int(time.time() * 1_000_000) - 10_000_000
+    get_spool().append(
+        [
+            event(ws, "$pageview", "anon-1", ts=t),
+            event(
+                ws,
+                "$identify",
+                "nora@northwind.test",
+                ts=t + 1,
+                props={"$anon_distinct_id": "anon-1", "$set": {"plan": "pro"}},
+            ),
+            event(
+                ws,
+                "report_created",
+                "nora@northwind.test",
+                ts=t + 2,
+                props={"$groups": {"company": "nw-1"}},
+            ),
+        ]
+    )
+    event_store.flush()
+    con = event_store.reader(ws)
+    people = con.execute("SELECT DISTINCT person_id FROM events").fetchall()
+    assert people == [("nora@northwind.test",)]
+    row = con.execute("SELECT properties->>'plan', company, company_arr FROM persons").fetchone()
+    assert row[0] == "pro"
+    assert row[1] == company.name
+    assert row[2] == float(company.arr)
+
+
+@pytest.mark.django_db
+def test_small_files_are_merged_and_nothing_is_lost(world, event_store):
+    from lodestar.analytics.store import duck
+
+    ws = world.workspace
+    for i in range(duck.MERGE_AT + 2):
+        get_spool().append([event(ws, "tick", f"u{i}")])
+        event_store.flush()
+    manifest = event_store.get_engine().layout.read_manifest()
+    assert len(manifest.workspaces[ws.id].files) < duck.MERGE_AT
+    con = event_store.reader(ws)
+    assert con.execute("SELECT count(*) FROM events").fetchone()[0] == duck.MERGE_AT + 2
