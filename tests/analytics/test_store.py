@@ -107,3 +107,30 @@ def test_small_files_are_merged_and_nothing_is_lost(world, event_store):
     assert len(manifest.workspaces[ws.id].files) < duck.MERGE_AT
     con = event_store.reader(ws)
     assert con.execute("SELECT count(*) FROM events").fetchone()[0] == duck.MERGE_AT + 2
+
+
+@pytest.mark.django_db
+def test_bulk_load_stores_once_and_applies_persons(world, event_store):
+    import duckdb
+
+    ws = world.workspace
+    con = duckdb.connect()
+    con.execute(
+        """
+        CREATE TABLE src AS SELECT 'web' AS product, 'id-' || i AS uuid,
+            CASE WHEN i = 0 THEN '$identify' ELSE 'viewed' END AS event,
+            'u' || (i % 10) AS distinct_id,
+            TIMESTAMP '2026-11-01 00:00:00' + i * INTERVAL 1 MINUTE AS timestamp,
+            CASE WHEN i = 0 THEN '{"$anon_distinct_id": "u1"}' ELSE '{}' END AS properties,
+            NULL::VARCHAR AS url, NULL::VARCHAR AS session_id,
+            TIMESTAMP '2026-11-02 00:00:00' AS received_at
+        FROM range(1000) t(i)
+        """
+    )
+    assert event_store.load_events(ws, con, "SELECT * FROM src").events == 1000
+    assert event_store.load_events(ws, con, "SELECT * FROM src").repeats == 1000
+    reader = event_store.reader(ws)
+    assert reader.execute("SELECT count(*), count(DISTINCT person_id) FROM events").fetchone() == (
+        1000,
+        9,
+    )

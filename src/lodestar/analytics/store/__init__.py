@@ -18,7 +18,7 @@ from functools import cache
 
 from django.conf import settings
 
-from lodestar.analytics.store.compactor import Ticker, TickResult, compact
+from lodestar.analytics.store.compactor import Ticker, TickResult, compact, load
 from lodestar.analytics.store.layout import Layout
 from lodestar.analytics.store.spool import Spool
 
@@ -59,6 +59,11 @@ def flush() -> TickResult:
     result = compact(get_engine(), wait=True)
     assert result is not None
     return result
+
+
+def load_events(workspace, con, relation: str) -> TickResult:
+    """Bulk-store events already in a DuckDB connection (see compactor.load)."""
+    return load(get_engine(), workspace.id, con, relation)
 
 
 def companies_for(workspace) -> list[dict]:

@@ -157,6 +157,28 @@ def _store_workspace(con, engine, layout: Layout, manifest: Manifest, workspace_
     return stored, total - stored
 
 
+def load(engine, workspace_id: int, con: duckdb.DuckDBPyConnection, relation: str) -> TickResult:
+    """Store a bulk of events straight into the store (imports, generated data), under the
+    compactor's lock, with the same uuid check and person handling as a tick. `relation` is
+    a SELECT (or table name) in `con` with the columns product, uuid, event, distinct_id,
+    timestamp (TIMESTAMP, UTC), properties (JSON text), url, session_id, received_at."""
+    layout = engine.layout
+    layout.ensure()
+    with _exclusive(layout.lock_path, wait=True):
+        manifest = layout.read_manifest()
+        con.execute("DROP TABLE IF EXISTS incoming")
+        con.execute(
+            f"CREATE TEMP TABLE incoming AS SELECT {int(workspace_id)}::UBIGINT AS w, "
+            "product, uuid, event, distinct_id, timestamp, properties, url, session_id, "
+            f"received_at FROM ({relation})"
+        )
+        stored, repeats = _store_workspace(con, engine, layout, manifest, workspace_id)
+        con.execute("DROP TABLE incoming")
+        layout.write_manifest(manifest)
+        engine.after_tick(layout, manifest)
+        return TickResult(events=stored, repeats=repeats, workspaces=1)
+
+
 class Ticker:
     """A daemon thread per process that runs `compact` every TICK_SECONDS."""
 
