@@ -13,7 +13,9 @@ from django.db import connection, transaction
 
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
+from lodestar.analytics.store import forget_workspace
 from lodestar.demo.customers import build_customers
+from lodestar.demo.events import build_events
 from lodestar.demo.features import build_features, build_scoring
 from lodestar.demo.feedback import build_feedback
 from lodestar.demo.feedback_themes import THEMES
@@ -73,6 +75,8 @@ def _password(rng: random.Random) -> str:
 
 
 def _remove_previous() -> None:
+    for previous in Workspace.objects.filter(slug=SLUG):
+        forget_workspace(previous.pk)
     Workspace.objects.filter(slug=SLUG).delete()
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
 
@@ -132,6 +136,8 @@ def build_demo(
         build_strategy(rng, workspace, members, EPOCH, report)  # last: after the features
         build_scoring(rng, workspace, owners_pm(members) or owner)  # after all the rest
         build_roadmap(rng, workspace, EPOCH, report, size)  # after scoring: horizons, teams
+    # The event store is not part of the database transaction: filled once the rest is in.
+    build_events(workspace, seed=seed, size=size, today=EPOCH, report=report)
     _refresh_statistics()
     return logins
 

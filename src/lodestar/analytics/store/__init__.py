@@ -18,7 +18,13 @@ from functools import cache
 
 from django.conf import settings
 
-from lodestar.analytics.store.compactor import Ticker, TickResult, compact, load
+from lodestar.analytics.store.compactor import (
+    Ticker,
+    TickResult,
+    compact,
+    drop_workspace,
+    load,
+)
 from lodestar.analytics.store.layout import Layout
 from lodestar.analytics.store.spool import Spool
 
@@ -64,6 +70,11 @@ def flush() -> TickResult:
 def load_events(workspace, con, relation: str) -> TickResult:
     """Bulk-store events already in a DuckDB connection (see compactor.load)."""
     return load(get_engine(), workspace.id, con, relation)
+
+
+def forget_workspace(workspace_id: int) -> None:
+    """Drop a workspace's events (call when the workspace is deleted)."""
+    drop_workspace(get_engine(), workspace_id)
 
 
 def companies_for(workspace) -> list[dict]:

@@ -147,10 +147,12 @@ def _store_workspace(con, engine, layout: Layout, manifest: Manifest, workspace_
         """,
         [workspace_id],
     )
-    total = con.execute("SELECT count(*) FROM incoming WHERE w = ?", [workspace_id]).fetchone()[0]
+    total = con.execute("SELECT count(*) FROM incoming WHERE w = ?", [workspace_id]).fetchall()[0][
+        0
+    ]
     layout.workspace_dir(workspace_id).mkdir(parents=True, exist_ok=True)
     engine.drop_stored_repeats(con, layout, manifest, workspace_id)
-    stored = con.execute("SELECT count(*) FROM batch").fetchone()[0]
+    stored = con.execute("SELECT count(*) FROM batch").fetchall()[0][0]
     if stored:
         engine.store_batch(con, layout, manifest, workspace_id)
         persons.apply(con, engine, layout, manifest, workspace_id)
@@ -179,6 +181,24 @@ def load(engine, workspace_id: int, con: duckdb.DuckDBPyConnection, relation: st
         return TickResult(events=stored, repeats=repeats, workspaces=1)
 
 
+def drop_workspace(engine, workspace_id: int) -> None:
+    """Forget a deleted workspace's events: out of the manifest now, files after the grace."""
+    layout = engine.layout
+    layout.ensure()
+    with _exclusive(layout.lock_path, wait=True):
+        manifest = layout.read_manifest()
+        files = manifest.workspaces.pop(workspace_id, None)
+        if files is None:
+            return
+        import time
+
+        now = time.time()
+        names = [f.name for f in files.files] + [n for n in (files.persons, files.overrides) if n]
+        manifest.retired += [(f"ws-{workspace_id}/{n}", now) for n in names]
+        layout.write_manifest(manifest)
+        engine.workspace_dropped(workspace_id)
+
+
 class Ticker:
     """A daemon thread per process that runs `compact` every TICK_SECONDS."""
 
@@ -202,8 +222,11 @@ class Ticker:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        from lodestar.analytics.metrics import tick as refresh_metrics  # due KR metrics
+
         while not self._stop.wait(TICK_SECONDS):
             try:
                 compact(self.engine)
             except Exception:  # a bad tick must not kill the thread; the next one retries
                 log.exception("event compaction failed")
+            refresh_metrics()

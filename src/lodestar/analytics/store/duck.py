@@ -66,7 +66,7 @@ class DuckEngine:
     # -- write side (called by the compactor, under its lock) --------------------------
 
     def drop_stored_repeats(self, con, layout: Layout, manifest: Manifest, ws: int) -> None:
-        lo, hi = con.execute("SELECT min(timestamp), max(timestamp) FROM batch").fetchone()
+        lo, hi = con.execute("SELECT min(timestamp), max(timestamp) FROM batch").fetchall()[0]
         lo_us, hi_us = _micros(lo), _micros(hi)
         files = manifest.workspace(ws)
         overlapping = [
@@ -92,11 +92,14 @@ class DuckEngine:
         fsync_file(path)
         rows, lo, hi = con.execute(
             "SELECT count(*), min(timestamp), max(timestamp) FROM batch"
-        ).fetchone()
+        ).fetchall()[0]
         manifest.workspace(ws).files.append(FileEntry(name, rows, _micros(lo), _micros(hi)))
 
     def persons_changed(self, con, layout: Layout, manifest: Manifest, ws: int) -> None:
         """The persons files were rewritten; nothing else to do for Parquet."""
+
+    def workspace_dropped(self, workspace_id: int) -> None:
+        """Its files were retired from the manifest; nothing else holds its events."""
 
     def after_tick(self, layout: Layout, manifest: Manifest) -> None:
         changed = False
@@ -175,6 +178,8 @@ class DuckEngine:
             """
         )
         if sandbox:
+            # The SQL console's memory cap: set before the configuration is locked.
+            con.execute(f"SET memory_limit = '{SANDBOX_MEMORY_LIMIT}'")
             con.execute(f"SET allowed_directories = ['{directory}/']")
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")
@@ -196,6 +201,7 @@ class DuckEngine:
 
 
 RETIRED_GRACE = 120.0
+SANDBOX_MEMORY_LIMIT = "2GB"  # per SQL console statement (analytics/queries/sql.py)
 EPOCH = datetime(1970, 1, 1)
 
 
