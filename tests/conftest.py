@@ -110,9 +110,9 @@ def event_store(settings, tmp_path):
     from lodestar.analytics import store
 
     settings.EVENTS_DIR = tmp_path / "events"
-    store.reset_for_tests()
+    store.reset()
     yield store
-    store.reset_for_tests()
+    store.reset()
 
 
 def build_world() -> World:

@@ -283,6 +283,13 @@ def test_backup_and_restore_round_trip(cli, tmp_path):
         " sorted(t.name for t in w.teams.all())[:2])"
     )
     assert query(cli, target, snapshot) == query(cli, source, snapshot)
+    events = (
+        "from lodestar.analytics.queries.base import source_for;"
+        "from lodestar.workspaces.models import Workspace;"
+        "src = source_for(Workspace.objects.get(slug='acme'));"
+        "print(src.query('SELECT count(*), count(DISTINCT person_id) FROM events').rows)"
+    )
+    assert query(cli, target, events) == query(cli, source, events) != "[(0, 0)]"
     assert (target / "uploads" / "logo.png").read_bytes() == b"\x89PNG fake but bytes"
     assert (target / "secret_key").read_text() == (source / "secret_key").read_text()
 

@@ -1,8 +1,8 @@
 """Backup and restore of a whole installation, engine-neutral.
 
 The archive is a .tar.gz holding `manifest.json`, `database.json` (Django's serialized
-rows, so a SQLite backup restores into PostgreSQL and back), `uploads/` and `secret_key`.
-Later stores (the event store) add their own members here.
+rows, so a SQLite backup restores into PostgreSQL and back), `uploads/`, `secret_key`
+and `events/` (the embedded event store's files: lodestar.analytics.store.backup).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 import lodestar
+from lodestar.analytics.store import backup as event_backup
 
 FORMAT = 1
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "core.ratecounter"]
@@ -75,8 +76,10 @@ def backup_write(path: Path, *, overwrite: bool = False, console_out: Any = None
                 tar.add(secret, arcname="secret_key")
             if settings.UPLOADS_DIR.exists():
                 tar.add(settings.UPLOADS_DIR, arcname="uploads")
+            with _status(console_out, "Adding the events…"):
+                events = event_backup.add_to(tar, work)
         partial.replace(path)  # never leave a half-written archive under the real name
-    return f"{sum(counts.values())} rows in {len(counts)} tables"
+    return f"{sum(counts.values())} rows in {len(counts)} tables, {events} events"
 
 
 def _installation_has_data() -> bool:
@@ -127,6 +130,7 @@ def backup_restore(path: Path, *, force: bool = False, console_out: Any = None) 
             shutil.copytree(work / "uploads", settings.UPLOADS_DIR)
         else:
             settings.UPLOADS_DIR.mkdir(parents=True, exist_ok=True)
+        event_backup.restore_from(work)
         if (work / "secret_key").is_file() and not settings.ENV["LODESTAR_SECRET_KEY"]:
             shutil.copyfile(work / "secret_key", settings.DATA_DIR / "secret_key")
             (settings.DATA_DIR / "secret_key").chmod(0o600)

@@ -101,7 +101,8 @@ def reader(workspace, *, sandbox: bool = False):
     return get_engine().connect(workspace.id, companies=companies_for(workspace), sandbox=sandbox)
 
 
-def reset_for_tests() -> None:
+def reset() -> None:
+    """Forget this process's engine, spool and ticker (tests; after a restore)."""
     global _ticker
     if _ticker is not None:
         _ticker.stop()
@@ -110,3 +111,6 @@ def reset_for_tests() -> None:
     spool = get_spool()
     spool.close()
     get_spool.cache_clear()
+
+
+reset_for_tests = reset
