@@ -8,6 +8,7 @@ from lodestar.workspaces.views import workspace as workspace_views
 urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("accounts/", include("lodestar.accounts.urls")),
     path("invite/<str:token>/", member_views.invitation_accept, name="invitation_accept"),
     path("api/v1/", api.urls),

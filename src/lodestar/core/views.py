@@ -43,3 +43,30 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = errors.LodestarError("Something went wrong on our side. It has been logged.")
     error.status, error.code = 500, "server_error"
     return error_response(request, error)
+
+
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+@public
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format, for a scraper on the same machine (others get a 404): the
+    event store's ingest backlog and lag. Computed from files, so every worker agrees."""
+    if request.META.get("REMOTE_ADDR") not in LOOPBACK:
+        return error_response(request, errors.NotFound("No such page."))
+    from lodestar.analytics import store
+    from lodestar.analytics.store.status import status
+
+    now = status(store.get_engine().layout)
+    gauges = [
+        ("lodestar_events_backlog_bytes", "Accepted event bytes not yet in the store.",
+         now.backlog_bytes),
+        ("lodestar_events_lag_seconds", "How long accepted events have waited for the store.",
+         round(now.lag_seconds, 3)),
+        ("lodestar_events_stored", "Events in the embedded store.", now.stored_events),
+        ("lodestar_event_files", "Parquet files in the embedded store.", now.files),
+    ]  # fmt: skip
+    lines = []
+    for name, help_text, value in gauges:
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
