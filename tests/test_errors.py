@@ -122,7 +122,7 @@ def test_access_log_is_json_with_the_request_id(client, caplog):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "events": "ok"}}
 
 
 def test_healthz_is_503_when_the_database_is_down(tmp_path):

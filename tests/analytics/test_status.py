@@ -32,3 +32,14 @@ def test_metrics_show_the_backlog_until_it_is_compacted(world, client, event_sto
 @pytest.mark.django_db
 def test_metrics_are_not_shown_to_other_hosts(client):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+
+
+@pytest.mark.django_db
+def test_health_checks_the_event_store(client, event_store):
+    body = client.get("/healthz").json()
+    assert body["checks"] == {"database": "ok", "events": "ok"}
+    layout = event_store.get_engine().layout
+    layout.manifest_path.write_text("{not json")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["events"].startswith("error: JSONDecodeError")

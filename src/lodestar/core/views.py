@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -20,6 +22,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:  # any driver error means "down"; the message says which
         checks["database"] = f"error: {type(exc).__name__}: {exc}"[:300]
+    try:
+        from lodestar.analytics import store
+
+        layout = store.get_engine().layout
+        layout.ensure()
+        layout.read_manifest()
+        checks["events"] = "ok" if os.access(layout.spool, os.W_OK) else "error: spool read-only"
+    except Exception as exc:  # an unreadable manifest or data dir means "down"
+        checks["events"] = f"error: {type(exc).__name__}: {exc}"[:300]
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},
