@@ -270,6 +270,18 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         from benchmarks.scoring import measure as measure_scoring
 
         measure_scoring(console)
+        # The friction report over 2 million clicks beside a LAG scan of the same columns.
+        from benchmarks.friction import measure as measure_friction
+
+        measure_friction(console)
+        # Capture: events/s through /batch/ (durable) beside /capture/validate/, same server.
+        from benchmarks.ingest import measure as measure_ingest
+
+        measure_ingest(console=console)
+        # Funnel, retention and storage on 10 M events beside a scan, chDB and plain Parquet.
+        from benchmarks.analytics import measure as measure_analytics
+
+        measure_analytics(console)
     # The run itself adds about 1 to the load average; more than that means competition.
     cpus = os.cpu_count() or 1
     if load_before > cpus / 2 or load_after > cpus / 2 + 1:

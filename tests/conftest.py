@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
+from lodestar.analytics.models import Chart, ChartEmbed, Dashboard, DashboardChart
 from lodestar.customers.market_models import Competitor, ResearchNote
 from lodestar.customers.market_services import capability_set, competitor_create
 from lodestar.customers.models import Company, Person
@@ -93,6 +94,9 @@ class World:
     share_link: ShareLink | None = None
     iteration: Iteration | None = None
     story: UserStory | None = None
+    chart: Chart | None = None
+    dashboard: Dashboard | None = None
+    embed: ChartEmbed | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -272,6 +276,16 @@ def build_world() -> World:
         iteration_key=world.iteration.key,
         criteria="Opens in under 1 s with 100 techs\nScrolling stays smooth",
     )
+    world.chart = Chart.objects.create(
+        workspace=workspace,
+        product=product,
+        name="Daily signups",
+        kind="trends",
+        query={"s0_event": "signed_up", "interval": "day", "range": "30d"},
+    )
+    world.dashboard = Dashboard.objects.create(workspace=workspace, product=product, name="Growth")
+    DashboardChart.objects.create(dashboard=world.dashboard, chart=world.chart)
+    world.embed = ChartEmbed.objects.create(chart=world.chart, feature=world.feature)
     return world
 
 

@@ -77,6 +77,9 @@ def _samples(world, persona) -> dict[str, str]:
         "release_key": world.release.key,
         "story_key": world.story.key,
         "iteration_key": world.iteration.key,
+        "chart_key": world.chart.key,
+        "dashboard_key": world.dashboard.key,
+        "embed_key": world.embed.key,
         "criterion_id": str(world.story.criteria.order_by("pk")[0].pk),
         "mailbox_key": InboundMailbox.objects.get_or_create(workspace=world.workspace)[0].key,
         "member_key": world["contributor"].membership.key,
@@ -305,6 +308,9 @@ OBJECT_PARAMS = {
     "story_key",
     "iteration_key",
     "share_key",
+    "chart_key",
+    "dashboard_key",
+    "embed_key",
 }
 
 

@@ -21,6 +21,12 @@ COMMANDS = {
     "similar": "Rebuild the similar-feedback index: similar rebuild --workspace SLUG | --all.",
     "score": "Rank a product's features: score --workspace SLUG --product KEY [--model KEY].",
     "roadmap": "Export the roadmap: roadmap export --workspace SLUG [--product KEY] --format F.",
+    "product": "Print a product's capture key: product key --workspace SLUG --product KEY.",
+    "sql": 'Run one read-only SELECT over events: sql --workspace SLUG "SELECT ...".',
+    "events": "Import events (PostHog JSON lines, Parquet): events import FILE --workspace SLUG"
+    " --product KEY.",
+    "funnel": "Count a funnel: funnel --workspace SLUG --product KEY --steps a,b,c [--window 14d]"
+    " [--format json|table].",
 }
 
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"

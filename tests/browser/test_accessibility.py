@@ -134,6 +134,32 @@ PAGES = {
     "throughput": ("stakeholder", "/w/acme/teams/{team}/throughput/", 200, "Platform"),
     "my-work": ("contributor", "/w/acme/my-work/", 200, "My work"),
     "my-work-empty": ("stakeholder", "/w/acme/my-work/", 200, "My work"),
+    "analytics-home": ("pm", "/w/acme/analytics/", 200, "Analytics"),
+    "analytics-home-stakeholder": ("stakeholder", "/w/acme/analytics/", 200, "Analytics"),
+    "trends": ("contributor", "/w/acme/analytics/trends/", 200, "Trends"),
+    "trends-bad": ("pm", "/w/acme/analytics/trends/?s0_math=wau&interval=week", 400, "Trends"),
+    "retention": ("stakeholder", "/w/acme/analytics/retention/?start_event=x", 200, "Retention"),
+    "funnels": ("contributor", "/w/acme/analytics/funnels/", 200, "Funnels"),
+    "funnels-result": ("stakeholder", "/w/acme/analytics/funnels/?steps=a,b&window=2d", 200, None),
+    "funnels-bad": ("pm", "/w/acme/analytics/funnels/?step_1=a&window=soon", 400, "Funnels"),
+    "funnel-dropped": ("pm", "/w/acme/analytics/funnels/dropped/?steps=a,b&step=2", 200, None),
+    "retention-bad": ("pm", "/w/acme/analytics/retention/?start_event=x&periods=0", 400, None),
+    "events": ("po", "/w/acme/analytics/events/?event=x", 200, "Events"),
+    "persons": ("stakeholder", "/w/acme/analytics/persons/", 200, "Persons"),
+    "friction": ("pm", "/w/acme/analytics/friction/", 200, "Friction"),
+    "friction-bad-period": ("pm", "/w/acme/analytics/friction/?days=3", 400, "Friction"),
+    "sql-console": ("contributor", "/w/acme/analytics/sql/", 200, "SQL console"),
+    "sql-result": ("pm", "/w/acme/analytics/sql/?sql=SELECT+*+FROM+range(3)", 200, "SQL console"),
+    "sql-refused": ("pm", "/w/acme/analytics/sql/?sql=DROP+VIEW+events", 400, "SQL console"),
+    "charts": ("stakeholder", "/w/acme/analytics/charts/", 200, "Saved charts"),
+    "chart": ("pm", "/w/acme/analytics/charts/{chart}/", 200, "Daily signups"),
+    "chart-new": ("pm", "/w/acme/analytics/charts/new/?kind=trends&query=s0_event%3Dx", 200, None),
+    "chart-delete": ("pm", "/w/acme/analytics/charts/{chart}/delete/", 200, "Delete"),
+    "dashboards": ("pm", "/w/acme/analytics/dashboards/", 200, "Dashboards"),
+    "dashboard": ("stakeholder", "/w/acme/analytics/dashboards/{dashboard}/", 200, "Growth"),
+    "dashboard-manage": ("pm", "/w/acme/analytics/dashboards/{dashboard}/", 200, "Growth"),
+    "adoption": ("pm", "/w/acme/analytics/features/{feature}/adoption/", 200, "Adoption of"),
+    "kr-metric": ("pm", "/w/acme/analytics/key-results/{kr}/metric/", 200, "Value of"),
 }
 
 
@@ -160,6 +186,8 @@ def test_page_has_no_serious_axe_violation(web, acme, name):
         release=acme.release.key,
         story=acme.story.key,
         iteration=acme.iteration.key,
+        chart=acme.chart.key,
+        dashboard=acme.dashboard.key,
     )
     page = web.page(user=acme[persona].user)
     response = page.goto(path)

@@ -1,6 +1,11 @@
-"""URLs of analytics: sql (filled by its views module)."""
+"""URLs of analytics: the SQL console."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lodestar.analytics.views import sql as views
 
 app_name = "analytics_sql"
-urlpatterns: list = []
+urlpatterns = [
+    path("w/<slug:slug>/analytics/sql/", views.sql_console, name="console"),
+    path("w/<slug:slug>/analytics/sql/csv/", views.sql_csv, name="csv"),
+]

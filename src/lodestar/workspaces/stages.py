@@ -159,5 +159,71 @@ STAGES: dict[str, Stage] = {
         ],
     ),
     "ship": Stage("ship", "Ship", "Will it land on time, and what could stop it?"),
-    "measure": Stage("measure", "Measure", "What did it change for users?"),
+    "measure": Stage(
+        "measure",
+        "Measure",
+        "What did it change for users?",
+        [
+            Section(
+                "Analytics",
+                "analytics_insights:home",
+                "analytics.view",
+                "Events per product in the last day and week, the top events, and how to send "
+                "the first one.",
+            ),
+            Section(
+                "Trends",
+                "analytics_insights:trends",
+                "analytics.view",
+                "Events and persons per day, week or month; daily, weekly and monthly active "
+                "persons; breakdowns by property, company, plan or ARR; the previous period.",
+            ),
+            Section(
+                "Funnels",
+                "analytics_insights:funnels",
+                "analytics.view",
+                "How many persons go from each step to the next within a window, how long it "
+                "takes, by property, company or plan, and who dropped.",
+            ),
+            Section(
+                "Retention",
+                "analytics_insights:retention",
+                "analytics.view",
+                "First-time and recurring cohorts: who came back each day, week or month after.",
+            ),
+            Section(
+                "Events and persons",
+                "analytics_insights:events",
+                "analytics.view",
+                "The latest events as they arrive, and each person's properties, company and "
+                "events.",
+            ),
+            Section(
+                "Friction",
+                "analytics_friction:friction",
+                "analytics.view",
+                "Rage, dead and error clicks and slow pages per page and element: the people, "
+                "companies and conversions they cost; link one to a feature as evidence.",
+            ),
+            Section(
+                "SQL console",
+                "analytics_sql:console",
+                "analytics.query",
+                "Read-only SQL over events, persons and companies: a table, a chart, a CSV.",
+            ),
+            Section(
+                "Dashboards",
+                "analytics_charts:dashboards",
+                "analytics.view",
+                "Saved charts side by side on current data, per product, for the whole team.",
+            ),
+            Section(
+                "Saved charts",
+                "analytics_charts:charts",
+                "analytics.view",
+                "Insights saved with a name: open them on current data, show them on features, "
+                "objectives and decisions, feed key results from them.",
+            ),
+        ],
+    ),
 }

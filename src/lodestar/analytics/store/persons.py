@@ -41,19 +41,29 @@ class PersonRow:
     updated_at: Any = None
 
 
+# Identify, alias and property changes, in order: few, and each matters.
 CHANGES_SQL = f"""
 SELECT distinct_id, event, timestamp,
        json_extract_string(properties, '$."$anon_distinct_id"') AS anon,
        json_extract_string(properties, '$.alias') AS alias,
        json_extract(properties, '$."$set"')::VARCHAR AS set_,
-       json_extract(properties, '$."$set_once"')::VARCHAR AS set_once,
-       json_extract_string(properties, '$."$groups".{COMPANY_GROUP}') AS company
+       json_extract(properties, '$."$set_once"')::VARCHAR AS set_once
 FROM batch
 WHERE event IN ('{IDENTIFY}', '{ALIAS}')
    OR json_exists(properties, '$."$set"')
    OR json_exists(properties, '$."$set_once"')
-   OR json_exists(properties, '$."$groups".{COMPANY_GROUP}')
 ORDER BY timestamp
+"""
+
+# Company links: an SDK sends `$groups` on every event, so only each id's latest counts.
+GROUPS_SQL = f"""
+SELECT distinct_id, arg_max(company, timestamp), max(timestamp)
+FROM (SELECT distinct_id, timestamp,
+             json_extract_string(properties, '$."$groups".{COMPANY_GROUP}') AS company
+      FROM batch
+      WHERE properties LIKE '%"$groups"%')
+WHERE company IS NOT NULL
+GROUP BY distinct_id
 """
 
 
@@ -66,15 +76,18 @@ def _object(text: str | None) -> dict:
 
 def apply(con: duckdb.DuckDBPyConnection, engine, layout: Layout, manifest: Manifest, ws: int):
     changes = con.execute(CHANGES_SQL).fetchall()
-    if not changes:
+    links = con.execute(GROUPS_SQL).fetchall()
+    if not changes and not links:
         return
     files = manifest.workspace(ws)
     directory = layout.workspace_dir(ws)
     involved: set[str] = set()
     for distinct_id, _event, _ts, anon, alias, *_ in changes:
         involved.update(x for x in (distinct_id, anon, alias) if x)
+    involved.update(distinct_id for distinct_id, _company, _ts in links)
     ids = sorted(involved)
     overrides: dict[str, str] = {}
+    original_overrides: dict[str, str] = {}
     if files.overrides:
         rows = con.execute(
             """
@@ -88,6 +101,7 @@ def apply(con: duckdb.DuckDBPyConnection, engine, layout: Layout, manifest: Mani
             [str(directory / files.overrides), ids, ids, ids],
         ).fetchall()
         overrides = dict(rows)
+    original_overrides = dict(overrides)
     touched_overrides = set(overrides)
 
     def resolve(distinct_id: str) -> str:
@@ -109,7 +123,8 @@ def apply(con: duckdb.DuckDBPyConnection, engine, layout: Layout, manifest: Mani
             row = people[person_id] = PersonRow(created_at=ts, updated_at=ts)
         return row
 
-    for distinct_id, event, ts, anon, alias, set_, set_once, company in changes:
+    before = {pid: (dict(p.properties), p.company_key) for pid, p in people.items()}
+    for distinct_id, event, ts, anon, alias, set_, set_once in changes:
         other = anon if event == IDENTIFY else alias if event == ALIAS else None
         target = resolve(distinct_id)
         if other and resolve(other) != target:
@@ -131,12 +146,18 @@ def apply(con: duckdb.DuckDBPyConnection, engine, layout: Layout, manifest: Mani
         row.properties.update(_object(set_))
         for key, value in _object(set_once).items():
             row.properties.setdefault(key, value)
-        if company:
-            row.company_key = company
         row.updated_at = ts
+    for distinct_id, company, ts in links:
+        row = person(resolve(distinct_id), ts)
+        if row.company_key != company:
+            row.company_key = company
+            row.updated_at = ts
     # Never point an id at itself: it is its own person without a row.
     overrides = {d: p for d, p in overrides.items() if d != p}
     touched_overrides |= set(overrides)
+    changed = {pid for pid, p in people.items() if before.get(pid) != (p.properties, p.company_key)}
+    if not changed and not removed and overrides == original_overrides:
+        return  # e.g. every event carried the company its person already had
     _rewrite(
         con,
         engine,
@@ -145,8 +166,8 @@ def apply(con: duckdb.DuckDBPyConnection, engine, layout: Layout, manifest: Mani
         ws,
         overrides=overrides,
         override_keys=touched_overrides,
-        people=people,
-        person_keys=set(people) | removed,
+        people={pid: people[pid] for pid in changed},
+        person_keys=changed | removed,
     )
 
 

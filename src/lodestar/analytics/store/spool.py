@@ -15,12 +15,13 @@ writer rotated it, or died).
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+
+import orjson
 
 # A segment is closed (and a new one started) past this size or age.
 SEGMENT_BYTES = 64 * 1024 * 1024
@@ -28,7 +29,14 @@ SEGMENT_SECONDS = 300
 
 
 def dumps(row: dict) -> bytes:
-    return json.dumps(row, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    return orjson.dumps(row) + b"\n"
+
+
+def dumps_all(rows: Iterable[dict]) -> bytes:
+    """Many lines at once (orjson: several times faster than the standard library's json,
+    which was a third of a capture request's time)."""
+    lines = b"\n".join(orjson.dumps(row) for row in rows)
+    return lines + b"\n" if lines else b""
 
 
 class Spool:
@@ -62,7 +70,7 @@ class Spool:
 
     def append(self, rows: Iterable[dict]) -> int:
         """Write the rows as one `write`, then `fdatasync`: durable when this returns."""
-        data = b"".join(dumps(row) for row in rows)
+        data = dumps_all(rows)
         if not data:
             return 0
         with self._lock:

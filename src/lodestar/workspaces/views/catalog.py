@@ -57,10 +57,11 @@ def product_detail(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         messages.success(request, "Product saved.")
         return redirect("workspaces:product", slug=request.workspace.slug, product_key=product.key)
     widget_url = request.build_absolute_uri(reverse("intake:widget_script"))
+    capture_host = request.build_absolute_uri("/").rstrip("/")
     return render(
         request,
         "workspaces/product.html",
-        {"product": product, "form": form, "widget_url": widget_url},
+        {"product": product, "form": form, "widget_url": widget_url, "capture_host": capture_host},
         status=form_status(form),
     )
 

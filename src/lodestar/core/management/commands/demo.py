@@ -65,6 +65,11 @@ class Command(LodestarCommand):
             table.add_row(login.role, login.name, login.email, login.password)
         console.print(table)
         console.print(f"Sign in at http://{host}:{port}/accounts/login/")
+        for product in demo.products.order_by("key"):
+            console.print(
+                f"Capture key of {product.name} ({product.key}): {product.write_key}  "
+                f"(PostHog / Segment SDKs: host http://{host}:{port})"
+            )
         share = share_link_path(demo)
         if share:
             console.print(f"Share link for the board (no sign-in): http://{host}:{port}{share}")
