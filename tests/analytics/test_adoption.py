@@ -14,6 +14,7 @@ from lodestar.analytics import adoption
 from lodestar.analytics.models import AdoptionDefinition
 from lodestar.analytics.queries import adoption as query
 from lodestar.analytics.store import get_spool
+from tests.analytics.test_clickhouse import chdb_url
 
 pytestmark = pytest.mark.django_db
 
@@ -95,12 +96,11 @@ def test_weekly_adoption_and_before_after_the_release(world, event_store, shippe
 
 
 @pytest.fixture
-def on_chdb(event_store, settings, tmp_path_factory):
+def on_chdb(event_store, settings):
     """The event store on chDB (the ClickHouse engine), in a database of its own. chDB takes
-    one data path per process: the same one as tests/analytics/test_clickhouse.py."""
-    pytest.importorskip("chdb")
+    one data path per process: the in-memory one every chDB test shares (test_clickhouse.py)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    settings.EVENTS_URL = f"chdb://{tmp_path_factory.getbasetemp() / 'chdb'}?database={name}"
+    settings.EVENTS_URL = chdb_url(name)
     event_store.reset_for_tests()
     yield event_store
     from lodestar.analytics.store.clickhouse import _chdb_sessions

@@ -74,6 +74,18 @@ class Dialect:
     def seconds_between(self, start: str, end: str) -> str:
         raise NotImplementedError
 
+    def epoch_us(self, expr: str) -> str:
+        """A timestamp as microseconds since the epoch (an integer)."""
+        raise NotImplementedError
+
+    def hash64(self, expr: str) -> str:
+        """A 64-bit hash of a string (for grouping; each engine's own hash)."""
+        raise NotImplementedError
+
+    def quantile(self, q: float, expr: str) -> str:
+        """The exact q-quantile, interpolated between the closest ranks (numpy's default)."""
+        raise NotImplementedError
+
 
 class DuckDialect(Dialect):
     name = "duckdb"
@@ -100,6 +112,15 @@ class DuckDialect(Dialect):
     def seconds_between(self, start: str, end: str) -> str:
         return f"(epoch_us({end}) - epoch_us({start})) / 1e6"
 
+    def epoch_us(self, expr: str) -> str:
+        return f"epoch_us({expr})"
+
+    def hash64(self, expr: str) -> str:
+        return f"hash({expr})"
+
+    def quantile(self, q: float, expr: str) -> str:
+        return f"quantile_cont({expr}, {float(q)!r})"
+
 
 class ClickHouseDialect(Dialect):
     name = "clickhouse"
@@ -111,14 +132,25 @@ class ClickHouseDialect(Dialect):
         return f"toDateTime64('{value.replace(tzinfo=None).isoformat(sep=' ')}', 6, 'UTC')"
 
     def json_str(self, column: str, key: str) -> str:
+        # As DuckDB's json_extract_string: NULL when absent or null, a string unquoted,
+        # anything else (number, true, object) as its JSON text.
         raw = f"JSONExtractRaw({column}, {self.string(key)})"
-        return f"if({raw} = '', NULL, JSONExtractString({column}, {self.string(key)}))"
+        return (
+            f"multiIf({raw} IN ('', 'null'), NULL, startsWith({raw}, '\"'), "
+            f"JSONExtractString({column}, {self.string(key)}), {raw})"
+        )
 
     def json_num(self, column: str, key: str) -> str:
         return f"toFloat64OrNull({self.json_str(column, key)})"
 
     def local(self, column: str, tz: str) -> str:
-        return f"toTimeZone({column}, {self.string(tz)})"
+        # The wall-clock time, still typed UTC: DuckDB's local time is a naive TIMESTAMP, so
+        # it compares with literals and truncates by its wall time; toTimeZone() would keep
+        # the instant and compare as the instant.
+        return (
+            f"({column} + toIntervalSecond("
+            f"timeZoneOffset(toTimeZone({column}, {self.string(tz)}))))"
+        )
 
     def trunc(self, unit: str, expr: str) -> str:
         assert unit in UNITS
@@ -128,10 +160,19 @@ class ClickHouseDialect(Dialect):
             "week": "toMonday",
             "month": "toStartOfMonth",
         }[unit]
-        return f"toDateTime64({fn}({expr}), 6)" if unit in ("week", "month") else f"{fn}({expr})"
+        return f"toDateTime64({fn}({expr}), 6, 'UTC')"
 
     def seconds_between(self, start: str, end: str) -> str:
         return f"(toUnixTimestamp64Micro({end}) - toUnixTimestamp64Micro({start})) / 1e6"
+
+    def epoch_us(self, expr: str) -> str:
+        return f"toUnixTimestamp64Micro({expr})"
+
+    def hash64(self, expr: str) -> str:
+        return f"cityHash64({expr})"
+
+    def quantile(self, q: float, expr: str) -> str:
+        return f"quantileExactInclusive({float(q)!r})({expr})"
 
 
 def _json_path(key: str) -> str:
@@ -161,7 +202,7 @@ class DuckSource:
         return Result([d[0] for d in cursor.description or []], cursor.fetchall())
 
     def arrow(self, sql: str):
-        return self.con.execute(sql).arrow()
+        return self.con.sql(sql).to_arrow_table()
 
     def close(self) -> None:
         self.con.close()

@@ -297,6 +297,15 @@ def _fetch(src, sql: str) -> dict[str, np.ndarray]:
     if con is not None and src.dialect.name == "duckdb":
         data = con.execute(sql).fetchnumpy()
         return {k: np.asarray(v) for k, v in data.items()}
+    arrow = getattr(src, "arrow", None)
+    if arrow is not None:  # ClickHouse: columns over Arrow, not Python rows (2x faster)
+        table = arrow(sql)
+        return {
+            name: table.column(name).to_numpy(zero_copy_only=False)
+            if name not in ("b", "person_id")
+            else np.asarray(table.column(name).to_pylist(), dtype=object)
+            for name in table.column_names
+        }
     result = src.query(sql)
     columns = list(zip(*result.rows, strict=True)) if result.rows else [()] * len(result.columns)
     return {
