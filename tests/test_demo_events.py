@@ -3,8 +3,12 @@ persons merged on identify, adoption of the autumn's features starting at their 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from lodestar.analytics.charts import chart_run
+from lodestar.analytics.models import AdoptionDefinition, Chart, Dashboard
 from lodestar.analytics.queries.base import source_for
 from lodestar.demo.build import EPOCH, SLUG, build_demo
 from lodestar.workspaces.models import Workspace
@@ -34,7 +38,24 @@ def test_the_demo_has_events_from_its_companies(demo):
     assert people == 2_000
     assert {plan for plan, _ in by_plan} >= {"Starter", "Growth", "Enterprise"}
     assert sum(n for _, n in by_plan) == 2_000
-    assert latest < EPOCH.replace(tzinfo=None)
+    # Up to the day it is built, so "the last 7 days" shows something.
+    assert latest.date() >= (datetime.now(UTC) - timedelta(days=2)).date()
+    assert latest >= EPOCH.replace(tzinfo=None) - timedelta(days=1)
+
+
+def test_the_demo_has_saved_charts_a_dashboard_and_adoption(demo):
+    charts = {c.name: c for c in Chart.objects.filter(workspace=demo)}
+    assert set(charts) >= {"Activation funnel", "Weekly active people"}
+    dashboard = Dashboard.objects.get(workspace=demo, name="Activation")
+    assert dashboard.items.count() == 3
+    with source_for(demo) as src:
+        funnel = chart_run(charts["Activation funnel"], src)
+    assert funnel.ok, funnel.error
+    steps = funnel.result["steps"]
+    counts = [s["count"] for s in steps]
+    assert counts == sorted(counts, reverse=True) and counts[-1] > 0
+    definitions = AdoptionDefinition.objects.filter(feature__workspace=demo)
+    assert {d.event for d in definitions} == {"skills_routing_used", "branch_role_assigned"}
 
 
 def test_rebuilding_the_demo_replaces_its_events(demo):

@@ -92,7 +92,6 @@ DISPATCH = Spec(
     features=(
         Feature("skills_routing_used", "/dispatch-board", date(2026, 8, 14), 0.35),
         Feature("branch_role_assigned", "/settings/team", date(2026, 10, 2), 0.05),
-        Feature("xero_sync_completed", "/integrations/xero", date(2026, 10, 30), 0.12),
     )
 )
 

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
 from lodestar.analytics.store import forget_workspace
+from lodestar.core.keys import _ALPHABET as KEY_ALPHABET
 from lodestar.demo.customers import build_customers
 from lodestar.demo.events import build_events
 from lodestar.demo.features import build_features, build_scoring
@@ -106,6 +107,7 @@ def build_demo(
                 workspace=workspace, user=User.objects.get(email=login.email), role=login.role
             )
         _products(workspace, owner)
+        _capture_keys(workspace, seed)
         report("people", 0, plan["members"])
         members = _members(rng, workspace, plan["members"], report)
         teams = _teams(rng, workspace, owner, plan["teams"], members, report)
@@ -137,7 +139,7 @@ def build_demo(
         build_scoring(rng, workspace, owners_pm(members) or owner)  # after all the rest
         build_roadmap(rng, workspace, EPOCH, report, size)  # after scoring: horizons, teams
     # The event store is not part of the database transaction: filled once the rest is in.
-    build_events(workspace, seed=seed, size=size, today=EPOCH, report=report)
+    build_events(workspace, seed=seed, size=size, today=EPOCH, report=report, actor=owner)
     _refresh_statistics()
     return logins
 
@@ -166,6 +168,15 @@ def _personas(rng: random.Random) -> list[Login]:
         User.objects.create_user(email=login.email, password=login.password, name=name)
         logins.append(login)
     return logins
+
+
+def _capture_keys(workspace: Workspace, seed: int) -> None:
+    """Capture keys that depend on the seed only (same seed, same demo, same printout); their
+    own generator, so the demo's other data does not shift."""
+    for product in workspace.products.all():
+        rng = random.Random(f"{seed}-capture-{product.key}")
+        product.write_key = "lw_" + "".join(rng.choice(KEY_ALPHABET) for _ in range(24))
+        product.save(update_fields=["write_key"])
 
 
 def _products(workspace: Workspace, owner: User) -> None:
