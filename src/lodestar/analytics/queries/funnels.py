@@ -337,10 +337,10 @@ def walk(
     matches step k+1. Step 1 only counts before `entry_end_us` (the end of the date range).
 
     A chain is one int64, start row * n + (n - 1 - completion row): its running maximum
-    keeps the latest start and, for one start, the earliest completion. Each level keeps
-    only the rows that complete it (a fraction of all rows), with the running maximum over
-    them; "the best chain of level k as of row r" is a binary search into those rows, valid
-    when its start lies in r's person (so chains never cross persons)."""
+    keeps the latest start and, for one start, the earliest completion. Each level keeps,
+    for every row, the best chain completed at or before it (the chains scattered to their
+    completion rows, then a running maximum: one linear pass); it is valid for a row when
+    its start lies in the row's person (so chains never cross persons)."""
     n = len(ts)
     if n == 0:
         return Walk(np.zeros(0, np.int64), np.zeros((0, steps), np.int64), np.zeros(0, np.int64))
@@ -352,24 +352,25 @@ def walk(
     starts = np.flatnonzero(new)
     big = np.int64(n)
     last = np.r_[starts[1:] - 1, n - 1]
+    # The first row of each row's person, as a chain value: a chain is the person's when it
+    # is at least this.
+    floor = np.repeat(starts * big, np.diff(np.r_[starts, n]))
+    level_best: list[np.ndarray] = []
 
-    rows_at: list[np.ndarray] = []  # per level: the rows that complete it, ascending
-    best_at: list[np.ndarray] = []  # per level: running max of the chains at those rows
+    def record(rows: np.ndarray, chains: np.ndarray) -> None:
+        at = np.full(n, -1, dtype=np.int64)
+        at[rows] = chains
+        level_best.append(np.maximum.accumulate(at))
 
     def best(level: int, rows: np.ndarray) -> np.ndarray:
         """Level's best chain as of each row in `rows` (-1 when none in the row's person)."""
-        if not len(rows_at[level]):
-            return np.full(len(rows), -1, dtype=np.int64)
-        found = np.searchsorted(rows_at[level], rows, side="right") - 1
-        value = np.where(found >= 0, best_at[level][np.maximum(found, 0)], -1)
-        first = starts[np.searchsorted(starts, rows, side="right") - 1]  # the row's person
-        return np.where(value >= first * big, value, -1)
+        value = level_best[level][rows]
+        return np.where(value >= floor[rows], value, -1)
 
     entry = np.flatnonzero(m & 1)
     if entry_end_us is not None:
         entry = entry[ts[entry] < entry_end_us]
-    rows_at.append(entry)
-    best_at.append(entry * big + (big - 1 - entry))  # ascending already
+    record(entry, entry * big + (big - 1 - entry))
     for k in range(1, steps):
         rows = np.flatnonzero((m >> k) & 1)
         rows = rows[~new[rows]]  # a person's first event cannot extend a chain
@@ -378,8 +379,7 @@ def walk(
         start = before // big
         ok = (before >= 0) & (ts[rows] - ts[np.maximum(start, 0)] <= window_us)
         rows, start = rows[ok], start[ok]
-        rows_at.append(rows)
-        best_at.append(np.maximum.accumulate(start * big + (big - 1 - rows)))
+        record(rows, start * big + (big - 1 - rows))
     finals = [best(k, last) for k in range(steps)]
     depth = np.zeros(len(starts), dtype=np.int64)
     for k in range(steps):
