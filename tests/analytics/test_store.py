@@ -134,3 +134,21 @@ def test_bulk_load_stores_once_and_applies_persons(world, event_store):
         1000,
         9,
     )
+
+
+@pytest.mark.django_db
+def test_repeating_a_known_company_link_does_not_rewrite_the_persons(world, event_store):
+    ws = world.workspace
+    groups = {"$groups": {"company": "nw-1"}}
+    get_spool().append([event(ws, "viewed", "u1", props=groups)])
+    event_store.flush()
+    layout = event_store.get_engine().layout
+    first = layout.read_manifest().workspaces[ws.id].persons
+    get_spool().append([event(ws, "viewed", "u1", props=groups) for _ in range(3)])
+    event_store.flush()
+    assert layout.read_manifest().workspaces[ws.id].persons == first
+    get_spool().append([event(ws, "viewed", "u1", props={"$groups": {"company": "nw-2"}})])
+    event_store.flush()
+    assert layout.read_manifest().workspaces[ws.id].persons != first
+    con = event_store.reader(ws)
+    assert con.execute("SELECT company_key FROM persons_raw").fetchall() == [("nw-2",)]

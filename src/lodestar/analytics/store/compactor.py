@@ -100,6 +100,7 @@ def _tick(engine, layout: Layout, manifest: Manifest) -> TickResult:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET threads = 1")  # small batches: threads cost more than they save
             _load_incoming(con, tick_file)
             for (workspace_id,) in con.execute("SELECT DISTINCT w FROM incoming").fetchall():
                 stored, repeats = _store_workspace(con, engine, layout, manifest, workspace_id)

@@ -67,6 +67,30 @@ GROUP BY distinct_id
 """
 
 
+def _new_links(con, directory, files, merging: list[str]) -> list[tuple]:
+    """The batch's company links that change something: most events repeat the company their
+    person already has, and are dropped here in SQL rather than loaded into Python. Ids being
+    merged in this batch are always kept (their person may change)."""
+    if not files.persons:
+        return con.execute(GROUPS_SQL).fetchall()
+    overrides = (
+        f"SELECT * FROM read_parquet('{directory / files.overrides}')"
+        if files.overrides
+        else "SELECT NULL::VARCHAR AS distinct_id, NULL::VARCHAR AS person_id WHERE false"
+    )
+    return con.execute(
+        f"""
+        SELECT l.* FROM ({GROUPS_SQL}) l(distinct_id, company, ts)
+        LEFT JOIN ({overrides}) o ON o.distinct_id = l.distinct_id
+        LEFT JOIN read_parquet('{directory / files.persons}') p
+               ON p.person_id = coalesce(o.person_id, l.distinct_id)
+        WHERE p.company_key IS DISTINCT FROM l.company
+           OR l.distinct_id IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [merging],
+    ).fetchall()
+
+
 def _object(text: str | None) -> dict:
     if not text:
         return {}
@@ -76,14 +100,14 @@ def _object(text: str | None) -> dict:
 
 def apply(con: duckdb.DuckDBPyConnection, engine, layout: Layout, manifest: Manifest, ws: int):
     changes = con.execute(CHANGES_SQL).fetchall()
-    links = con.execute(GROUPS_SQL).fetchall()
-    if not changes and not links:
-        return
     files = manifest.workspace(ws)
     directory = layout.workspace_dir(ws)
     involved: set[str] = set()
     for distinct_id, _event, _ts, anon, alias, *_ in changes:
         involved.update(x for x in (distinct_id, anon, alias) if x)
+    links = _new_links(con, directory, files, sorted(involved))
+    if not changes and not links:
+        return
     involved.update(distinct_id for distinct_id, _company, _ts in links)
     ids = sorted(involved)
     overrides: dict[str, str] = {}
