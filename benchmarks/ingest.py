@@ -131,6 +131,24 @@ def start_server(data_dir: Path, *, workers: int = 2, port: int | None = None):
                 process.wait()
 
 
+def server_peak_mb(group: int) -> list[float]:
+    """Peak resident memory of every process in the server's process group (Linux /proc)."""
+    peaks = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != group:  # the process group id
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                pid = int(stat.parent.name)
+                peaks.append((pid != group, pid, int(line.split()[1]) / 1024))
+    return [round(mb, 1) for _, _, mb in sorted(peaks)]
+
+
 def kill9(process: subprocess.Popen) -> None:
     """SIGKILL the whole server (gunicorn's master and every worker) at once."""
     os.killpg(process.pid, signal.SIGKILL)
@@ -293,6 +311,7 @@ def measure(*, seconds: float = 6.0, workers: int = 2, clients: int = 4, console
                             group=process.pid,
                         )
                     )
+            peak_mb = server_peak_mb(process.pid)
         load_after = os.getloadavg()[0]
         spool_bytes = sum(f.stat().st_size for f in (data_dir / "events").rglob("*") if f.is_file())
     finally:
@@ -314,6 +333,7 @@ def measure(*, seconds: float = 6.0, workers: int = 2, clients: int = 4, console
         "ratio": round(ratio, 3),
         "event_store_bytes_after": spool_bytes,
         "fdatasync_ms_median": round(fsync_ms, 2),
+        "server_peak_rss_mb": peak_mb,
         "load_average": [round(load_before, 1), round(load_after, 1)],
         "goal": {"durable_events_per_second": 30_000, "ratio": 0.5},
     }
@@ -330,6 +350,11 @@ def measure(*, seconds: float = 6.0, workers: int = 2, clients: int = 4, console
             f"  {label:<14} {run['events_per_second']:>10,.0f} events/s   "
             f"{per_cpu or 0:>10,.0f} events per server CPU-second   {run['statuses']}"
         )
+    say(
+        "  peak memory (VmHWM) of the server's processes, MB: "
+        + ", ".join(f"{mb:,.0f}" for mb in peak_mb)
+        + " (the master first, then the workers)"
+    )
     ceiling = workers / fsync_ms * 1000 * BATCH
     say(
         f"  fdatasync here: median {fsync_ms:.2f} ms, so {workers} sync workers can acknowledge "
