@@ -50,8 +50,9 @@ SELECT distinct_id, event, timestamp,
        json_extract(properties, '$."$set_once"')::VARCHAR AS set_once
 FROM batch
 WHERE event IN ('{IDENTIFY}', '{ALIAS}')
-   OR json_exists(properties, '$."$set"')
-   OR json_exists(properties, '$."$set_once"')
+   -- LIKE first: a plain substring test, so only candidate rows are parsed as JSON.
+   OR (properties LIKE '%"$set%' AND (json_exists(properties, '$."$set"')
+                                      OR json_exists(properties, '$."$set_once"')))
 ORDER BY timestamp
 """
 
