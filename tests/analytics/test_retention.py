@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -111,3 +111,20 @@ def test_bad_queries_name_the_field():
     assert "date_to" in e.value.fields
     params = retention.parse({"start_event": "x", "start_key": "plan", "start_value": "pro"})
     assert retention.parse(retention.as_query(params)) == params
+
+
+def test_the_running_period_is_marked_so_far_and_left_out_of_the_average(world):
+    put(world.workspace, JOURNEYS)
+    params = retention.parse(WEEKS)
+    with source_for(world.workspace) as src:
+        running = retention.run(src, params, now=datetime(2026, 11, 26, 12, tzinfo=UTC))
+        over = retention.run(src, params, now=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    # On Thursday 26 November the week of 23 November is still running: the triangle's edge
+    # (W0's week 3, W1's week 2, ...) is "so far", and W0's 50 % in week 3 is not averaged.
+    assert [row["partial"] for row in running["cohorts"]] == [3, 2, 1, 0]
+    assert running["in_progress"] and not over["in_progress"]
+    assert [row["partial"] for row in over["cohorts"]] == [None] * 4
+    assert running["average"][3] is None
+    assert over["average"][3] == pytest.approx(50.0)
+    text = retention.figure(running)["data"][0]["text"]
+    assert text[0][3] == "50% so far" and text[1][1] == "0%"

@@ -16,14 +16,16 @@ Query string:
 
 Cell (c, k) = distinct persons of cohort c who did the return event in period c + k;
 period 0 is the cohort itself (100%). Cells after date_to's period are not counted yet
-(None), which gives the triangle.
+(None), which gives the triangle. When date_to's period is still running, the cells in it
+(the triangle's edge) are marked `partial`: people may still come back this period, so they
+are shown as "so far" and left out of the average.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lodestar.analytics.queries import periods
@@ -166,6 +168,7 @@ def run(src: Source, params: Params, *, now: datetime | None = None) -> dict[str
     lo = periods.local_to_utc(cohorts[0], tz)
     hi = periods.local_to_utc(periods.step(params.period, last), tz)
     bucket = lambda column: d.trunc(params.period, d.local(column, tz))  # noqa: E731
+    in_progress = hi > (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
 
     product = f" AND e.product = {d.literal(params.product)}" if params.product else ""
     start_where = f"e.event = {d.literal(params.start_event)}{product}"
@@ -228,11 +231,17 @@ def run(src: Source, params: Params, *, now: datetime | None = None) -> dict[str
                     None if v is None else (round(100.0 * v / size, 1) if size else 0.0)
                     for v in cells[i]
                 ],
+                # The cell of the period still running, if any ("so far").
+                "partial": len(cohorts) - 1 - i if in_progress else None,
             }
         )
     average: list[float | None] = []
     for k in range(params.periods):
-        observed = [(sizes[i], cells[i][k]) for i in range(len(cohorts)) if sizes[i]]
+        observed = [
+            (sizes[i], cells[i][k])
+            for i in range(len(cohorts))
+            if sizes[i] and not (in_progress and k == len(cohorts) - 1 - i)
+        ]
         reached = [(size, back) for size, back in observed if back is not None]
         total = sum(size for size, _ in reached)
         back = sum(b for _, b in reached if b is not None)
@@ -248,6 +257,7 @@ def run(src: Source, params: Params, *, now: datetime | None = None) -> dict[str
         "cohorts": rows,
         "average": average,
         "persons": sum(sizes),
+        "in_progress": in_progress,
     }
 
 
@@ -259,7 +269,13 @@ def figure(result: Mapping[str, Any]) -> dict[str, Any]:
     x = [f"{unit.title()} {k}" for k in range(result["periods"])]
     y = [f"{r['label']} ({r['size']})" for r in rows]
     z = [r["percents"] for r in rows]
-    text = [[("" if p is None else f"{p:g}%") for p in r["percents"]] for r in rows]
+    text = [
+        [
+            "" if p is None else f"{p:g}%" + (" so far" if k == r.get("partial") else "")
+            for k, p in enumerate(r["percents"])
+        ]
+        for r in rows
+    ]
     return {
         "data": [
             {

@@ -306,8 +306,13 @@ def retention_page(request: WorkspaceRequest) -> HttpResponse:
                 "label": row["label"],
                 "size": row["size"],
                 "cells": [
-                    {"value": v, "percent": p, "heat": 0 if p is None else round(p / 10)}
-                    for v, p in zip(row["values"], row["percents"], strict=True)
+                    {
+                        "value": v,
+                        "percent": p,
+                        "heat": 0 if p is None else round(p / 10),
+                        "partial": k == row.get("partial"),
+                    }
+                    for k, (v, p) in enumerate(zip(row["values"], row["percents"], strict=True))
                 ],
             }
             for row in result["cohorts"]
