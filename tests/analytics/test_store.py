@@ -152,3 +152,26 @@ def test_repeating_a_known_company_link_does_not_rewrite_the_persons(world, even
     assert layout.read_manifest().workspaces[ws.id].persons != first
     con = event_store.reader(ws)
     assert con.execute("SELECT company_key FROM persons_raw").fetchall() == [("nw-2",)]
+
+
+def test_a_new_spool_segment_is_locked_before_it_bears_its_name(tmp_path, monkeypatch):
+    """The compactor treats an unlocked *.ndjson as finished: a segment must be locked first."""
+    import fcntl
+
+    from lodestar.analytics.store import spool as spool_module
+
+    seen = []
+    original = fcntl.flock
+
+    def flock(fd, op):
+        seen.append(sorted(p.name for p in (tmp_path / "spool").glob("*.ndjson")))
+        return original(fd, op)
+
+    monkeypatch.setattr(spool_module.fcntl, "flock", flock)
+    spool = spool_module.Spool(tmp_path / "spool")
+    spool.append([{"event": "x"}])
+    assert seen == [[]]  # nothing bore a spool name while it was not yet locked
+    (segment,) = (tmp_path / "spool").glob("*.ndjson")
+    assert spool_module.segment_in_use(segment)
+    spool.close()
+    assert not spool_module.segment_in_use(segment)

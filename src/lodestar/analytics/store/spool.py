@@ -53,8 +53,13 @@ class Spool:
     def _open(self) -> int:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{os.getpid()}-{time.time_ns()}.ndjson"
-        fd = os.open(self.directory / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+        # Created under another name and locked before it gets its spool name: the compactor
+        # (which lists *.ndjson) must never see it unlocked, take it for a dead writer's and
+        # delete it while this process writes to it.
+        opening = self.directory / (name + ".opening")
+        fd = os.open(opening, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
         fcntl.flock(fd, fcntl.LOCK_SH)
+        os.rename(opening, self.directory / name)
         _fsync_dir(self.directory)
         self._fd, self._pid, self._opened, self._size = fd, os.getpid(), time.monotonic(), 0
         return fd
