@@ -175,3 +175,17 @@ def test_a_new_spool_segment_is_locked_before_it_bears_its_name(tmp_path, monkey
     assert spool_module.segment_in_use(segment)
     spool.close()
     assert not spool_module.segment_in_use(segment)
+
+
+@pytest.mark.django_db
+def test_a_backlog_is_taken_in_bounded_bites_and_nothing_is_lost(world, event_store, monkeypatch):
+    from lodestar.analytics.store import compactor
+
+    ws = world.workspace
+    get_spool().append([event(ws, "viewed", f"u{i}") for i in range(30)])
+    monkeypatch.setattr(compactor, "MAX_TICK_BYTES", 700)  # a few lines per tick
+    ticks = 0
+    while event_store.flush().events:
+        ticks += 1
+    assert ticks > 3
+    assert event_store.reader(ws).execute("SELECT count(*) FROM events").fetchall() == [(30,)]

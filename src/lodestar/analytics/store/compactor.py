@@ -39,6 +39,9 @@ from lodestar.analytics.store.spool import segment_in_use
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+# At most this much spool per tick, so a backlog never needs its whole size in memory at once
+# (far above one line: a request body, and so any line, is at most a few MB).
+MAX_TICK_BYTES = 256 * 1024 * 1024
 RETIRED_GRACE_SECONDS = 120.0
 
 
@@ -81,18 +84,23 @@ def _tick(engine, layout: Layout, manifest: Manifest) -> TickResult:
     tick_file = layout.tmp / f"tick-{os.getpid()}.ndjson"
     finished: list[Path] = []
     offsets = dict(manifest.spool)
+    budget = MAX_TICK_BYTES
     with open(tick_file, "wb") as out:
         for segment in sorted(layout.spool.glob("*.ndjson")):
+            if budget <= 0:
+                break  # a backlog (after downtime) is taken a bounded bite per tick
             in_use = segment_in_use(segment)  # checked before reading: if free, it is final
             start = offsets.get(segment.name, 0)
             with open(segment, "rb") as f:
                 f.seek(start)
-                data = f.read()
+                data = f.read(budget)
+                at_end = not f.read(1)
             cut = data.rfind(b"\n") + 1
             if cut:
                 out.write(data[:cut])
                 offsets[segment.name] = start + cut
-            if not in_use:
+                budget -= cut
+            if not in_use and at_end:
                 # A writer that died mid-line left an unacknowledged tail: it is dropped.
                 finished.append(segment)
     result = TickResult()
