@@ -156,12 +156,12 @@ def _store_workspace(con, engine, layout: Layout, manifest: Manifest, workspace_
         """,
         [workspace_id],
     )
-    total = con.execute("SELECT count(*) FROM incoming WHERE w = ?", [workspace_id]).fetchall()[0][
-        0
-    ]
+    ((total,),) = con.execute(
+        "SELECT count(*) FROM incoming WHERE w = ?", [workspace_id]
+    ).fetchall()
     layout.workspace_dir(workspace_id).mkdir(parents=True, exist_ok=True)
     engine.drop_stored_repeats(con, layout, manifest, workspace_id)
-    stored = con.execute("SELECT count(*) FROM batch").fetchall()[0][0]
+    ((stored,),) = con.execute("SELECT count(*) FROM batch").fetchall()
     if stored:
         engine.store_batch(con, layout, manifest, workspace_id)
         persons.apply(con, engine, layout, manifest, workspace_id)
