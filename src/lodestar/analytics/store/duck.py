@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -49,12 +47,6 @@ def _files_sql(paths: Sequence[Path], columns: dict[str, str]) -> str:
 def _arrow_columns(schema) -> dict[str, str]:
     names = {"string": "VARCHAR", "timestamp[us]": "TIMESTAMP"}
     return {f.name: names[str(f.type)] for f in schema}
-
-
-@dataclass
-class Result:
-    columns: list[str]
-    rows: list[tuple]
 
 
 class DuckEngine:
@@ -190,15 +182,6 @@ class DuckEngine:
         from lodestar.analytics.queries.base import DuckSource
 
         return DuckSource(self.connect(workspace_id, companies=companies, sandbox=sandbox), tz)
-
-    def execute(self, workspace_id: int, sql: str, params: Sequence[Any] = (), **kw) -> Result:
-        con = self.connect(workspace_id, **kw)
-        try:
-            cursor = con.execute(sql, list(params))
-            columns = [d[0] for d in cursor.description or []]
-            return Result(columns, cursor.fetchall())
-        finally:
-            con.close()
 
 
 RETIRED_GRACE = 120.0
