@@ -51,6 +51,7 @@ def test_a_visitor_submits_confirms_and_votes(web, acme, mailoutbox):
     expect(visitor.get_by_text("is counted")).to_be_visible()
     expect(visitor.locator(".votes .vote-count")).to_have_text("1")
     expect(visitor.get_by_text("You voted for this idea.")).to_be_visible()
+    visitor.wait_for_load_state("load")  # the stylesheets too, before axe checks contrast
     assert_accessible(visitor)
 
     # On the list too: the count, and no second vote button.
