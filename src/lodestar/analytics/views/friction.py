@@ -10,24 +10,11 @@ from django.utils.http import urlencode
 from lodestar.analytics import friction as services
 from lodestar.analytics.queries import friction as query
 from lodestar.analytics.queries.base import source_for
+from lodestar.analytics.views.products import chosen_product
 from lodestar.core.errors import Invalid
 from lodestar.planning.selectors import feature_choices
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
-from lodestar.workspaces.models import Product
 from lodestar.workspaces.permissions import role_can
-from lodestar.workspaces.selectors import product_list
-
-
-def _product(request: WorkspaceRequest) -> Product | None:
-    """`?product=KEY` (400 when unknown), else the workspace's first product."""
-    products = product_list(workspace=request.workspace).order_by("name", "id")
-    key = (request.GET.get("product") or request.POST.get("product") or "").strip()
-    if key:
-        product = products.filter(key=key).first()
-        if product is None:
-            raise Invalid(fields={"product": [f"No product with key {key!r}."]})
-        return product
-    return products.first()
 
 
 def _query_data(request: WorkspaceRequest) -> dict[str, str]:
@@ -37,7 +24,7 @@ def _query_data(request: WorkspaceRequest) -> dict[str, str]:
 
 @workspace_view(read="analytics.view", write="analytics.manage")
 def friction(request: WorkspaceRequest):
-    product = _product(request)
+    products, product = chosen_product(request)
     errors: dict[str, list[str]] = {}
     link_error: dict[str, str] = {}
     try:
@@ -97,7 +84,7 @@ def friction(request: WorkspaceRequest):
     features = feature_choices(workspace=request.workspace) if can_link and rows else []
     context = {
         "product": product,
-        "products": product_list(workspace=request.workspace).order_by("name", "id"),
+        "products": products,
         "params": params,
         "periods": query.PERIODS,
         "sorts": query.SORTS.items(),

@@ -17,27 +17,13 @@ from django.utils.http import urlencode
 
 from lodestar.analytics.queries import explore, filters, periods, retention, trends
 from lodestar.analytics.queries.base import source_for
+from lodestar.analytics.views.products import chosen_product
 from lodestar.core.errors import Invalid, NotFound
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
-from lodestar.workspaces.models import Product
 from lodestar.workspaces.permissions import role_can
-from lodestar.workspaces.selectors import product_list
 
 FORM_SERIES = 3  # series rows the trends form shows (more come from a link or a saved chart)
 MAX_TEXT = 200
-
-
-def _products(request: WorkspaceRequest) -> tuple[list[Product], Product | None]:
-    """The workspace's products and the one asked for (`?product=KEY`, 400 when unknown),
-    else the first."""
-    products = list(product_list(workspace=request.workspace))
-    key = (request.GET.get("product") or "").strip()
-    if key:
-        product = next((p for p in products if p.key == key), None)
-        if product is None:
-            raise Invalid(fields={"product": [f"No product with key {key!r}."]})
-        return products, product
-    return products, (products[0] if products else None)
 
 
 # (tab, label, url name, permission, what it answers): the pages the analytics home links
@@ -111,7 +97,7 @@ def _links(request: WorkspaceRequest) -> list[tuple[str, str, str, str]]:
 
 
 def _context(request: WorkspaceRequest, tab: str, **extra: Any) -> dict[str, Any]:
-    products, product = _products(request)
+    products, product = chosen_product(request)
     links = _links(request)
     return {
         "products": products,
