@@ -243,6 +243,13 @@ def _description(value: Any, errors: dict[str, list[str]]) -> str:
     return text
 
 
+def _product_of(workspace: Workspace, key: str, errors: dict[str, list[str]]) -> Product | None:
+    product = Product.objects.filter(workspace=workspace, key=key).first()
+    if product is None:
+        errors["product_key"] = ["Pick a product of this workspace."]
+    return product
+
+
 def chart_create(
     *,
     workspace: Workspace,
@@ -269,9 +276,7 @@ def chart_create(
         query_dict = {str(k): v for k, v in query.items()}
     product_key = product_key or str(query_dict.pop("product", "") or "")
     query_dict.pop("product", None)
-    product = Product.objects.filter(workspace=workspace, key=product_key).first()
-    if product is None:
-        errors["product_key"] = ["Pick a product of this workspace."]
+    product = _product_of(workspace, product_key, errors)
     if not errors:
         module = query_module(kind)
         if module is None:
@@ -332,9 +337,7 @@ def dashboard_create(
     if "name" in errors:
         errors["name"] = ["Give the dashboard a name."]
     description = _description(description, errors)
-    product = Product.objects.filter(workspace=workspace, key=product_key).first()
-    if product is None:
-        errors["product_key"] = ["Pick a product of this workspace."]
+    product = _product_of(workspace, product_key, errors)
     if errors or product is None:
         raise Invalid(fields=errors)
     with transaction.atomic():
