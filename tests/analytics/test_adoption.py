@@ -103,7 +103,7 @@ def on_chdb(event_store, settings):
     settings.EVENTS_URL = chdb_url(name)
     event_store.reset_for_tests()
     yield event_store
-    from lodestar.analytics.store.clickhouse import _chdb_sessions
+    from lodestar.analytics.store.clickhouse_clients import _chdb_sessions
 
     for session in _chdb_sessions.values():
         session.query(f"DROP DATABASE IF EXISTS {name}")

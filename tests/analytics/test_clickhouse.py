@@ -25,7 +25,7 @@ def chdb_url(database: str) -> str:
 def ch_database():
     name = f"t_{uuid.uuid4().hex[:12]}"
     yield name
-    from lodestar.analytics.store.clickhouse import _chdb_sessions
+    from lodestar.analytics.store.clickhouse_clients import _chdb_sessions
 
     for session in _chdb_sessions.values():
         session.query(f"DROP DATABASE IF EXISTS {name}")
