@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "lodestar.planning",
     "lodestar.strategy",
     "lodestar.analytics",
+    "lodestar.delivery",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,12 @@ urlpatterns = [
     path("", include("lodestar.analytics.urls_friction")),
     path("", include("lodestar.analytics.urls_charts")),
     path("", include("lodestar.analytics.urls_insights")),
+    # Ship: risks, forecasts, budgets, status reports, the changelog.
+    path("", include("lodestar.delivery.urls_risks")),
+    path("", include("lodestar.delivery.urls_forecast")),
+    path("", include("lodestar.delivery.urls_budgets")),
+    path("", include("lodestar.delivery.urls_reports")),
+    path("", include("lodestar.delivery.urls_changelog")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

@@ -102,6 +102,27 @@ PERMISSIONS: dict[str, Permission] = {
         DELIVERY,
     ),
     "analytics.key": Permission("See a product's event capture key and snippet", MEMBERS),
+    "risk.view": Permission(
+        "See the risk register, the likelihood x impact heatmap and issues", ALL
+    ),
+    "risk.manage": Permission(
+        "Add and change risks, mitigation actions and issues; accept or dismiss proposed risks",
+        DELIVERY,
+    ),
+    "forecast.view": Permission(
+        "See delivery forecasts: each release's chance of landing on time, its burn-up", ALL
+    ),
+    "delivery.configure": Permission(
+        "Set a product's at-risk and over-budget thresholds and status-report recipients",
+        PLANNERS,
+    ),
+    "budget.view": Permission("See release budgets: planned cost, actual cost, burn", ALL),
+    "budget.manage": Permission("Edit planned cost and record actual cost lines", DELIVERY),
+    "report.view": Permission("Read status reports and their archive", ALL),
+    "report.manage": Permission("Generate, edit and send weekly status reports", DELIVERY),
+    "changelog.manage": Permission(
+        "Write changelog entries from shipped features and publish them on the portal", DELIVERY
+    ),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 

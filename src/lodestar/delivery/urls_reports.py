@@ -1,0 +1,6 @@
+"""Delivery: reports (namespace `reports`)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "reports"
+urlpatterns: list = []
