@@ -77,12 +77,23 @@ def propose(
     return risk
 
 
+@transaction.atomic
 def withdraw(*, release, source: RiskSource) -> int:
     """Delete the pending proposal when the numbers recovered; returns how many went."""
-    deleted, _ = Risk.objects.filter(
-        source_release=release, source=source, status=RiskStatus.PROPOSED
-    ).delete()
-    return deleted
+    pending = list(
+        Risk.objects.filter(source_release=release, source=source, status=RiskStatus.PROPOSED)
+    )
+    for risk in pending:
+        activity_record(
+            workspace=risk.workspace,
+            actor=None,
+            verb="withdrew",
+            target_type="risk",
+            target_key=risk.key,
+            target_label=risk.title,
+        )
+        risk.delete()
+    return len(pending)
 
 
 def _decide(risk: Risk, *, actor, status: RiskStatus, verb: str) -> Risk:

@@ -209,7 +209,8 @@ def drop_workspace(engine, workspace_id: int) -> None:
 
 
 class Ticker:
-    """A daemon thread per process that runs `compact` every TICK_SECONDS."""
+    """A daemon thread per process that runs `compact` every TICK_SECONDS (and the scheduled
+    work that is due)."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
@@ -231,7 +232,11 @@ class Ticker:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        from lodestar.analytics.metrics import tick as refresh_metrics  # due KR metrics
+        # The worker's other scheduled work rides on the same thread (each throttles itself
+        # and never raises): key-result metrics, and the delivery jobs (forecasts, budgets,
+        # risk review reminders).
+        from lodestar.analytics.metrics import tick as refresh_metrics
+        from lodestar.delivery.jobs import tick as delivery_jobs
 
         while not self._stop.wait(TICK_SECONDS):
             try:
@@ -239,3 +244,4 @@ class Ticker:
             except Exception:  # a bad tick must not kill the thread; the next one retries
                 log.exception("event compaction failed")
             refresh_metrics()
+            delivery_jobs()
