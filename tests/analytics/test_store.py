@@ -189,3 +189,51 @@ def test_a_backlog_is_taken_in_bounded_bites_and_nothing_is_lost(world, event_st
         ticks += 1
     assert ticks > 3
     assert event_store.reader(ws).execute("SELECT count(*) FROM events").fetchall() == [(30,)]
+
+
+@pytest.mark.django_db
+def test_columns_taken_out_at_capture_read_like_the_json(world, event_store):
+    """Capture writes url, session, company and "sets person properties" beside the JSON
+    (`pre`); lines without them (older spools, values that are not text) are read from the
+    JSON. Both give the same columns and the same person."""
+    from lodestar.analytics.capture.normalize import _row
+
+    ws = world.workspace
+    world.company.external_id = "nw-1"
+    world.company.save()
+    props = {
+        "$current_url": "https://app.test/a?x=1",
+        "$session_id": "s-1",
+        "$groups": {"company": "nw-1"},
+        "$set": {"plan": "pro"},
+    }
+
+    class Target:
+        workspace_id, product, now_us = ws.id, "web", int(time.time() * 1_000_000)
+
+    fresh = _row(Target, str(uuid.uuid4()), "viewed", "u1", Target.now_us, dict(props))
+    assert (fresh["url"], fresh["sid"], fresh["co"], fresh["ps"], fresh["pre"]) == (
+        "https://app.test/a?x=1",
+        "s-1",
+        "nw-1",
+        True,
+        True,
+    )
+    numeric = _row(Target, str(uuid.uuid4()), "viewed", "u3", Target.now_us, {"$session_id": 7})
+    assert numeric["pre"] is False and "sid" not in numeric
+    older = event(ws, "viewed", "u2", props=dict(props))  # no url/sid/co/pre keys
+    get_spool().append([fresh, older, numeric])
+    event_store.flush()
+    con = event_store.reader(ws)
+    rows = con.execute(
+        "SELECT distinct_id, url, session_id FROM events ORDER BY distinct_id"
+    ).fetchall()
+    assert rows == [
+        ("u1", "https://app.test/a?x=1", "s-1"),
+        ("u2", "https://app.test/a?x=1", "s-1"),
+        ("u3", None, "7"),
+    ]
+    people = con.execute(
+        "SELECT person_id, properties->>'plan', company FROM persons ORDER BY person_id"
+    ).fetchall()
+    assert people == [("u1", "pro", world.company.name), ("u2", "pro", world.company.name)]

@@ -12,6 +12,11 @@ One spool line is a JSON object with these keys:
     ts          event time, microseconds since the epoch, UTC
     properties  JSON object (with `$set`, `$set_once`, `$groups`, `$anon_distinct_id`, ...)
     received    when Lodestar accepted it, microseconds since the epoch
+    url, sid, co  properties' `$current_url`, `$session_id` and `$groups.company` when text
+    ps          true when properties has `$set` or `$set_once` (else absent)
+    pre         true when those were taken out at capture (url, sid, co each text or absent):
+                capture has the properties parsed already, so the compactor need not parse
+                every event's JSON again to find them
 
 Person semantics applied by the compactor (store/persons.py):
     $identify       properties.$anon_distinct_id -> merged into distinct_id's person
@@ -53,4 +58,9 @@ SPOOL_COLUMNS: dict[str, str] = {
     "ts": "BIGINT",
     "properties": "JSON",
     "received": "BIGINT",
+    "url": "VARCHAR",
+    "sid": "VARCHAR",
+    "co": "VARCHAR",
+    "ps": "BOOLEAN",
+    "pre": "BOOLEAN",
 }

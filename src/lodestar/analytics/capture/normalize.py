@@ -276,7 +276,7 @@ def _context_properties(props: dict, ctx: dict) -> None:
 
 
 def _row(target: Target, uid: str, event: str, distinct_id: str, ts: int, props: dict) -> dict:
-    return {
+    row = {
         "w": target.workspace_id,
         "p": target.product,
         "uuid": uid,
@@ -286,6 +286,26 @@ def _row(target: Target, uid: str, event: str, distinct_id: str, ts: int, props:
         "properties": props,
         "received": target.now_us,
     }
+    # The columns the compactor would otherwise parse every event's JSON for (events.py).
+    # A value that is not text (rare) is left to the compactor's JSON functions: `pre` false.
+    pre = True
+    for key, value in (
+        ("url", props.get("$current_url")),
+        ("sid", props.get("$session_id")),
+        ("co", _company(props.get("$groups"))),
+    ):
+        if isinstance(value, str):
+            row[key] = value
+        elif value is not None:
+            pre = False
+    if "$set" in props or "$set_once" in props:
+        row["ps"] = True
+    row["pre"] = pre
+    return row
+
+
+def _company(groups: Any) -> Any:
+    return groups.get(ev.COMPANY_GROUP) if isinstance(groups, dict) else None
 
 
 def _check_stored(row: dict, target: Target) -> None:

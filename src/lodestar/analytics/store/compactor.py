@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from lodestar.analytics.events import SPOOL_COLUMNS
+from lodestar.analytics.events import COMPANY_GROUP, SPOOL_COLUMNS
 from lodestar.analytics.store import persons
 from lodestar.analytics.store.layout import Layout, Manifest
 from lodestar.analytics.store.spool import segment_in_use
@@ -127,6 +127,18 @@ def _tick(engine, layout: Layout, manifest: Manifest) -> TickResult:
     return result
 
 
+# Does the event set person properties? (`ps`, when capture took it out.) LIKE first: a plain
+# substring test, so only candidate rows are parsed as JSON.
+SETS = """(properties LIKE '%"$set%' AND (json_exists(properties, '$."$set"')
+                                       OR json_exists(properties, '$."$set_once"')))"""
+
+
+def _extract(*path: str, source: str = "properties") -> str:
+    """SQL for a property's value as text (lines written before capture took it out, events
+    whose value is not text, and bulk loads)."""
+    return f"json_extract_string({source}, '$." + ".".join(f'"{p}"' for p in path) + "')"
+
+
 def _load_incoming(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in SPOOL_COLUMNS.items()) + "}"
     con.execute(
@@ -135,9 +147,11 @@ def _load_incoming(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         SELECT w, p AS product, uuid, event, distinct_id,
                make_timestamp(ts) AS timestamp,
                properties::VARCHAR AS properties,
-               json_extract_string(properties, '$."$current_url"') AS url,
-               json_extract_string(properties, '$."$session_id"') AS session_id,
-               make_timestamp(received) AS received_at
+               CASE WHEN pre THEN url ELSE {_extract("$current_url")} END AS url,
+               CASE WHEN pre THEN sid ELSE {_extract("$session_id")} END AS session_id,
+               make_timestamp(received) AS received_at,
+               CASE WHEN pre THEN co ELSE {_extract("$groups", COMPANY_GROUP)} END AS company,
+               CASE WHEN pre THEN coalesce(ps, false) ELSE {SETS} END AS sets
         FROM read_json(?, format = 'newline_delimited', columns = {columns})
         """,
         [str(path)],
@@ -150,7 +164,7 @@ def _store_workspace(con, engine, layout: Layout, manifest: Manifest, workspace_
         """
         CREATE TEMP TABLE batch AS
         SELECT uuid, event, distinct_id, timestamp, properties, product, url, session_id,
-               received_at
+               received_at, company, sets
         FROM incoming WHERE w = ?
         QUALIFY row_number() OVER (PARTITION BY uuid ORDER BY received_at) = 1
         """,
@@ -181,7 +195,8 @@ def load(engine, workspace_id: int, con: duckdb.DuckDBPyConnection, relation: st
         con.execute(
             f"CREATE TEMP TABLE incoming AS SELECT {int(workspace_id)}::UBIGINT AS w, "
             "product, uuid, event, distinct_id, timestamp, properties, url, session_id, "
-            f"received_at FROM ({relation})"
+            f"received_at, {_extract('$groups', COMPANY_GROUP)} AS company, {SETS} AS sets "
+            f"FROM ({relation})"
         )
         stored, repeats = _store_workspace(con, engine, layout, manifest, workspace_id)
         con.execute("DROP TABLE incoming")

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from lodestar.analytics.events import ALIAS, COMPANY_GROUP, IDENTIFY
+from lodestar.analytics.events import ALIAS, IDENTIFY
 from lodestar.analytics.store.layout import Layout, Manifest, fsync_file
 
 OVERRIDES_SCHEMA = pa.schema([("distinct_id", pa.string()), ("person_id", pa.string())])
@@ -49,20 +49,15 @@ SELECT distinct_id, event, timestamp,
        json_extract(properties, '$."$set"')::VARCHAR AS set_,
        json_extract(properties, '$."$set_once"')::VARCHAR AS set_once
 FROM batch
-WHERE event IN ('{IDENTIFY}', '{ALIAS}')
-   -- LIKE first: a plain substring test, so only candidate rows are parsed as JSON.
-   OR (properties LIKE '%"$set%' AND (json_exists(properties, '$."$set"')
-                                      OR json_exists(properties, '$."$set_once"')))
+WHERE event IN ('{IDENTIFY}', '{ALIAS}') OR sets  -- sets: has $set or $set_once
 ORDER BY timestamp
 """
 
 # Company links: an SDK sends `$groups` on every event, so only each id's latest counts.
-GROUPS_SQL = f"""
+# (`batch.company` is `$groups.company`, taken out at capture or by the compactor.)
+GROUPS_SQL = """
 SELECT distinct_id, arg_max(company, timestamp), max(timestamp)
-FROM (SELECT distinct_id, timestamp,
-             json_extract_string(properties, '$."$groups".{COMPANY_GROUP}') AS company
-      FROM batch
-      WHERE properties LIKE '%"$groups"%')
+FROM batch
 WHERE company IS NOT NULL
 GROUP BY distinct_id
 """
