@@ -10,7 +10,8 @@ import pytest
 from lodestar.analytics.charts import chart_run
 from lodestar.analytics.models import AdoptionDefinition, Chart, Dashboard
 from lodestar.analytics.queries.base import source_for
-from lodestar.demo.build import EPOCH, SLUG, build_demo
+from lodestar.demo.build import SLUG, build_demo
+from lodestar.demo.clock import demo_now
 from lodestar.workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_the_demo_has_events_from_its_companies(demo):
     assert sum(n for _, n in by_plan) == 2_000
     # Up to the day it is built, so "the last 7 days" shows something.
     assert latest.date() >= (datetime.now(UTC) - timedelta(days=2)).date()
-    assert latest >= EPOCH.replace(tzinfo=None) - timedelta(days=1)
+    assert latest >= demo_now().replace(tzinfo=None) - timedelta(days=1)
 
 
 def test_the_demo_has_saved_charts_a_dashboard_and_adoption(demo):

@@ -6,13 +6,14 @@ import random
 import re
 import string
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from lodestar.customers.services import company_create, person_create
 from lodestar.demo import feedback as demo
 from lodestar.demo import feedback_profiles
+from lodestar.demo.clock import demo_now
 from lodestar.feedback.models import Feedback, Source, Status
 from lodestar.workspaces import services
 from lodestar.workspaces.models import Membership, Role
@@ -57,6 +58,7 @@ COMPANIES = (  # name, domain, segment, employees, contacts (name, title)
      [("Tanya Whitaker", "Controller"), ("Vince Zimmerman", "Operations Manager")]),
 )  # fmt: skip
 SEED, COUNT = 42, 500
+NOW = demo_now(date(2026, 11, 26))  # the demo's now, pinned
 
 
 def _workspace(slug: str):
@@ -85,7 +87,9 @@ def _workspace(slug: str):
 def _build(slug: str, calls: list | None = None):
     workspace, submitters, triagers = _workspace(slug)
     report = (lambda *args: calls.append(args)) if calls is not None else (lambda *a: None)
-    made = demo.build_feedback(random.Random(SEED), workspace, submitters, triagers, COUNT, report)
+    made = demo.build_feedback(
+        random.Random(SEED), workspace, submitters, triagers, COUNT, report, now=NOW
+    )
     return workspace, made
 
 
@@ -144,7 +148,7 @@ def test_feedback_reads_like_customers_and_is_consistent():
             assert f.submitted_by_id is None
         assert len(f.tags.all()) <= demo.MAX_TAGS
         assert {t.name for t in f.tags.all()} <= set(demo.TAGS)
-        assert demo.EPOCH - timedelta(days=demo.SPAN_DAYS + 1) < f.received_at < demo.EPOCH
+        assert NOW - timedelta(days=demo.SPAN_DAYS + 1) < f.received_at < NOW
     assert sorted(f.received_at for f in rows) == [f.received_at for f in rows]
     processed = [f for f in rows if f.status == Status.PROCESSED]
     assert 0.4 < sum(f.assignee_id is not None for f in processed) / len(processed) < 0.8

@@ -1,11 +1,12 @@
-"""Build the demo workspace. Called by `lodestar demo`; deterministic for (seed, size)."""
+"""Build the demo workspace. Called by `lodestar demo`; deterministic for (seed, size, day):
+every date is relative to the build day (lodestar.demo.clock)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -15,7 +16,9 @@ from lodestar.accounts.models import User
 from lodestar.activity.models import Entry
 from lodestar.analytics.store import forget_workspace
 from lodestar.core.keys import _ALPHABET as KEY_ALPHABET
+from lodestar.demo.clock import Clock
 from lodestar.demo.customers import build_customers
+from lodestar.demo.delivery import build_delivery, finish_delivery
 from lodestar.demo.events import build_events
 from lodestar.demo.features import build_features, build_scoring
 from lodestar.demo.feedback import build_feedback
@@ -57,8 +60,6 @@ SIZES = {
         "features": 5_000,
     },
 }
-# A fixed "now" keeps the history identical from run to run.
-EPOCH = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
@@ -83,11 +84,19 @@ def _remove_previous() -> None:
 
 
 def build_demo(
-    *, seed: int = 7, size: str = "small", progress: Progress | None = None
+    *,
+    seed: int = 7,
+    size: str = "small",
+    progress: Progress | None = None,
+    today: date | None = None,
 ) -> list[Login]:
-    """Replace any previous demo workspace with a fresh one; return the persona logins."""
+    """Replace any previous demo workspace with a fresh one; return the persona logins.
+    The demo's "now" is `today` (default: the real UTC date) at 15:00 UTC: everything is
+    dated relative to it, so the same seed on the same day gives the same demo."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    clock = Clock.of(today)
+    now = clock.now
     report = progress or (lambda step, done, total: None)
     rng = random.Random(seed)
     plan = SIZES[size]
@@ -113,7 +122,7 @@ def build_demo(
         teams = _teams(rng, workspace, owner, plan["teams"], members, report)
         account_owners = [m for m in members if m.role == Role.CONTRIBUTOR][:12]
         build_customers(rng, workspace, owner, account_owners, plan["companies"], report)
-        _history(rng, workspace, members, teams, plan["activity"], report)
+        _history(rng, workspace, members, teams, plan["activity"], report, now)
         # After the history, so adding feedback did not change the history a seed gives.
         processed: dict[str, list[int]] = {}
         build_feedback(
@@ -124,6 +133,7 @@ def build_demo(
             count=plan["feedback"],
             report=report,
             processed_by_theme=processed,
+            now=now,
         )
         build_features(
             rng,
@@ -133,13 +143,16 @@ def build_demo(
             report,
             tail=plan["features"] - len(THEMES),
         )
-        build_ideas(rng, workspace, members, EPOCH, report)  # last: earlier data stays as it was
-        build_market(rng, workspace, members, report, **MARKET_SIZES[size])  # after the ideas
-        build_strategy(rng, workspace, members, EPOCH, report)  # last: after the features
+        build_ideas(rng, workspace, members, now, report)  # last: earlier data stays as it was
+        build_market(rng, workspace, members, report, **MARKET_SIZES[size], now=now)
+        build_strategy(rng, workspace, members, now, report)  # last: after the features
         build_scoring(rng, workspace, owners_pm(members) or owner)  # after all the rest
-        build_roadmap(rng, workspace, EPOCH, report, size)  # after scoring: horizons, teams
+        build_roadmap(rng, workspace, now, report, size)  # after scoring: horizons, teams
+        # Its own generator: the Ship story does not shift what a seed gave before it.
+        build_delivery(random.Random(f"{seed}-delivery"), workspace, now, report)
     # The event store is not part of the database transaction: filled once the rest is in.
-    build_events(workspace, seed=seed, size=size, today=EPOCH, report=report, actor=owner)
+    build_events(workspace, seed=seed, size=size, today=now, report=report, actor=owner)
+    finish_delivery(workspace, clock.today, owner, report)  # forecasts, reports: after all
     _refresh_statistics()
     return logins
 
@@ -283,6 +296,7 @@ def _history(
     teams: list[Team],
     count: int,
     report: Progress,
+    now: datetime,
 ) -> None:
     """Two years of plausible edits, so the activity log reads like a lived-in workspace:
     capacity re-planned each quarter, people moving between teams, roles changing,
@@ -290,7 +304,7 @@ def _history(
     planners = [m.user for m in members if m.role in MANAGING_ROLES] or [members[0].user]
     made_by_build = list(Entry.objects.filter(workspace=workspace).order_by("pk"))
     times = sorted(
-        EPOCH - timedelta(minutes=rng.randint(60, 2 * 365 * 24 * 60)) for _ in range(count)
+        now - timedelta(minutes=rng.randint(60, 2 * 365 * 24 * 60)) for _ in range(count)
     )
     makers = [_capacity_change, _team_move, _role_change, _invitation, _budget_change]
     weights = [45, 25, 10, 10, 10]

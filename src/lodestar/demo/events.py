@@ -47,8 +47,7 @@ def build_events(
 ) -> int:
     """Generate and store the demo's events up to `today` (or the real today, when later);
     then the saved charts and adoption definitions. Return how many events were stored."""
-    now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = max(today, now)
+    end = max(_midnight(today), _midnight(datetime.now(UTC)))
     companies = [
         (c.domain, PLAN_FACTOR.get(c.plan, 1.0))
         for c in Company.objects.filter(workspace=workspace).exclude(domain="").order_by("pk")
@@ -73,6 +72,10 @@ def build_events(
         _saved_work(workspace, actor)
     report("events", 3, 3)
     return stored
+
+
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _saved_work(workspace: Workspace, actor) -> None:

@@ -35,11 +35,12 @@ import random
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from lodestar.accounts.models import User
 from lodestar.customers.models import Company, Person
+from lodestar.demo.clock import demo_now
 from lodestar.demo.feedback_filters import build_saved_filters
 from lodestar.demo.feedback_profiles import Profile, Values, company_profile
 from lodestar.demo.feedback_themes import (
@@ -68,8 +69,6 @@ from lodestar.feedback.models import Feedback, Source, Status, Tag
 from lodestar.feedback.search import fold
 from lodestar.workspaces.models import Membership, Product, Workspace
 
-# The demo's fixed "now" (the same as lodestar.demo.build.EPOCH, which imports this module).
-EPOCH = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 GROWTH_DAYS = 300.0  # feedback volume grows by e over this many days
 BATCH = 5_000
 MAX_TAGS = 3
@@ -121,10 +120,10 @@ class _Author:
     profile: Profile
 
 
-def _times(rng: random.Random, count: int) -> list[datetime]:
+def _times(rng: random.Random, count: int, now: datetime) -> list[datetime]:
     """Oldest first; more recent days are busier; weekdays, office hours (US Central)."""
     scale = 1 - math.exp(-SPAN_DAYS / GROWTH_DAYS)
-    midnight = EPOCH.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     times: list[datetime] = []
     while len(times) < count:
         age = -GROWTH_DAYS * math.log(1 - rng.random() * scale)
@@ -132,7 +131,7 @@ def _times(rng: random.Random, count: int) -> list[datetime]:
         if day.weekday() >= 5 and rng.random() < 0.75:
             continue
         when = day + timedelta(seconds=int(rng.triangular(12 * 3600, 24 * 3600 - 60, 15 * 3600)))
-        if when >= EPOCH:
+        if when >= now:
             when -= timedelta(days=1)
         times.append(when)
     times.sort()
@@ -242,8 +241,10 @@ def build_feedback(
     count: int,
     report: Progress,
     processed_by_theme: dict[str, list[int]] | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Create `count` feedback in the workspace from its customers' people; return how many.
+    """Create `count` feedback in the workspace from its customers' people, received over
+    the SPAN_DAYS before `now` (the demo's now: lodestar.demo.clock); return how many.
     `processed_by_theme`, when given, receives the ids of processed feedback per theme key
     (what the demo links to features)."""
     products = {p.key: p.pk for p in Product.objects.filter(workspace=workspace)}
@@ -305,7 +306,8 @@ def build_feedback(
     ]
     with_submitter = {Source.MANUAL, Source.SALES, Source.SUPPORT}
 
-    times = _times(rng, count)
+    now = now or demo_now()
+    times = _times(rng, count, now)
     inbox_from = int(count * 0.6)
     created = 0
     batch: list[Feedback] = []
@@ -325,7 +327,7 @@ def build_feedback(
             author = _Author(None, about, "", "", "", None, profile)
         frame = _frame(rng, author, source)
         # What about
-        age = (EPOCH - when).total_seconds() / 86_400
+        age = (now - when).total_seconds() / 86_400
         month = min(int(age // 30), months - 1)
         cum = theme_cum[author.profile.segment, month]
         concerns = author.profile.themes

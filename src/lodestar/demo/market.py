@@ -22,14 +22,13 @@ from lodestar.customers.market_models import (
 )
 from lodestar.customers.models import Company, Person, Segment
 from lodestar.customers.research_services import note_text
+from lodestar.demo.clock import demo_now
 from lodestar.demo.feedback_themes import THEMES, Theme
 from lodestar.demo.market_notes import INTERVIEWS, MARKET_NOTES, NoteSpec
 from lodestar.demo.people import EMAIL_DOMAIN
 from lodestar.feedback.models import Feedback, Source, Status
 from lodestar.planning.models import Feature, FeatureStatus
 from lodestar.workspaces.models import Membership, Workspace
-
-EPOCH = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # as lodestar.demo.build.EPOCH
 
 # (name, site, description, positioning in markdown, breadth: share of other features it has)
 COMPETITORS = (
@@ -125,9 +124,11 @@ def build_market(
     report: Callable[[str, int, int], None],
     extra_notes: int = 0,
     rated_tail: int = 10,
+    now: datetime | None = None,
 ) -> None:
     """Competitors, the matrix, the research notes (the written ones plus `extra_notes`
-    generated check-in calls) and their highlights."""
+    generated check-in calls, dated back from `now`, the demo's now) and their highlights."""
+    now = now or demo_now()
     competitors = Competitor.objects.bulk_create(
         [
             Competitor(workspace=workspace, name=name, website=f"https://{site}.example",
@@ -138,7 +139,7 @@ def build_market(
     cells = _matrix(rng, workspace, competitors, rated_tail)
     report("competitors", len(cells), len(cells))
     by_email = {m.user.email: m for m in members}
-    notes, highlights = _notes(rng, workspace, by_email, extra_notes)
+    notes, highlights = _notes(rng, workspace, by_email, extra_notes, now)
     report("research notes", len(notes), len(notes))
     actor = by_email.get(f"priya@{EMAIL_DOMAIN}")
     activity_record(
@@ -196,7 +197,9 @@ def _pick_company(rng, pools: dict[str, list[Company]], segment: str, used: set[
     return company
 
 
-def _notes(rng, workspace, by_email: dict[str, Membership], extra: int) -> tuple[list, int]:
+def _notes(
+    rng, workspace, by_email: dict[str, Membership], extra: int, now: datetime
+) -> tuple[list, int]:
     companies = list(Company.objects.filter(workspace=workspace).order_by("pk"))
     pools: dict[str, list[Company]] = {}
     for company in companies:
@@ -220,7 +223,7 @@ def _notes(rng, workspace, by_email: dict[str, Membership], extra: int) -> tuple
         person = contacts.get(about.pk) if about else None
         fill = _fill(about, person)
         author = by_email.get(f"{spec.author}@{EMAIL_DOMAIN}")
-        day = (EPOCH - timedelta(days=spec.days_ago)).date()
+        day = (now - timedelta(days=spec.days_ago)).date()
         rows.append(
             ResearchNote(
                 workspace=workspace, kind=spec.kind, title=spec.title.format_map(fill)[:200],
@@ -235,7 +238,7 @@ def _notes(rng, workspace, by_email: dict[str, Membership], extra: int) -> tuple
     for note, (spec, _company) in zip(notes, specs, strict=True):
         colleagues = [by_email.get(f"{c}@{EMAIL_DOMAIN}") for c in (spec.author, *spec.colleagues)]
         note.members.set([m for m in colleagues if m is not None])
-    return notes, _highlights(workspace, notes, wanted)
+    return notes, _highlights(workspace, notes, wanted, now)
 
 
 def _fill(company: Company | None, person: Person | None) -> dict[str, str]:
@@ -250,7 +253,9 @@ def _fill(company: Company | None, person: Person | None) -> dict[str, str]:
     }
 
 
-def _highlights(workspace, notes: list[ResearchNote], wanted: list[tuple[int, str]]) -> int:
+def _highlights(
+    workspace, notes: list[ResearchNote], wanted: list[tuple[int, str]], now: datetime
+) -> int:
     """The quotes already turned into feedback: the feedback is dated the day of the note,
     and the older ones were triaged since."""
     count = 0
@@ -266,7 +271,7 @@ def _highlights(workspace, notes: list[ResearchNote], wanted: list[tuple[int, st
             person=note.person,
             company=note.company,
             submitted_by=note.author,
-            status=Status.PROCESSED if (EPOCH - received).days > 30 else Status.INBOX,
+            status=Status.PROCESSED if (now - received).days > 30 else Status.INBOX,
             received_at=received,
         )
         Highlight.objects.create(

@@ -5,8 +5,10 @@ acceptance criteria under the features being built, two-week iterations per team
 year of done stories (each team's weekly throughput), the roadmap's recent history and a
 share link for the board.
 
-Runs last in `build_demo`: the data a seed gave earlier stays as it was. Deterministic for
-(seed, size), apart from random keys and the share link's expiry (30 days after the build).
+Runs late in `build_demo`: the data a seed gave earlier stays as it was. The hand-written
+releases' dates move to the build day (lodestar.demo.clock); open stories are sized so that
+most releases are comfortably on track and two are at risk (LOAD). Deterministic for (seed,
+size, day), apart from random keys and the share link's expiry (30 days after the build).
 Everything is written with bulk_create: the large demo's ~20,000 stories take seconds."""
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db.models import Field
 from django.utils import timezone
 
 from lodestar.activity.services import activity_record
+from lodestar.demo.clock import Clock
 from lodestar.demo.feedback_themes import THEMES
 from lodestar.demo.people import EMAIL_DOMAIN, LARGE_TEAM_AREAS
 from lodestar.demo.roadmap_text import (
@@ -70,8 +73,16 @@ SHARE_LABEL = "Board update — Q4"
 RANK_STEP = 1024
 WEEKS = 26  # of done-story history
 SPRINT_DAYS = 14
-# Weeks (their Monday) most of the team was away: the throughput dips.
+# Weeks (their Monday, as of clock.STORY_DAY) most of the team was away: the throughput dips.
 HOLIDAYS = {date(2026, 6, 29): 0.35, date(2026, 8, 24): 0.6, date(2026, 9, 7): 0.75}
+# The forecast's story: each hand-written release's open stories as a share of what its team
+# finishes by the target at its recent pace (the mean of its last RECENT_WEEKS full weeks,
+# after the team's earlier releases). Well under 1: on track, with room to spare; about 1
+# or more: genuinely at risk. Keyed by roadmap_text names.
+LOAD_IN_PROGRESS, LOAD_PLANNED = 0.55, 0.4
+LOAD = {"2026.11 — Arrival-window texts": 1.1, "Tech 5.4 — Photos that never get lost": 1.2}
+RECENT_WEEKS = 12
+OPEN_PER_FEATURE = (2, 12)  # the least and most open stories of a feature, hand-written
 POINTS = (1, 2, 3, 5, 8, 13)
 POINT_WEIGHTS = (2, 4, 5, 4, 2, 1)
 
@@ -87,20 +98,33 @@ def build_roadmap(
 ) -> dict[str, int]:
     """Build it all; return counts by kind (for the tests and the report)."""
     plan = SIZES[size]
+    clock = Clock(now)
     today = now.date()
     people = _personas(workspace)
     products = {p.key: p for p in Product.objects.filter(workspace=workspace)}
     teams = list(Team.objects.filter(workspace=workspace).order_by("pk"))
     features = _features(rng, workspace, products, people)
-    releases = _releases(rng, workspace, products, teams, people, plan["releases"], today)
+    releases = _releases(rng, workspace, products, teams, people, plan["releases"], clock)
     report("releases", len(releases), len(releases))
     placed = _place(rng, features, releases, people, today)
     deps = _dependencies(rng, features, placed)
     changes = _changes(rng, workspace, releases, features, placed, people, now)
     members_of = _team_members(teams)
     sprints = _iterations(workspace, teams, today)
+    hand = {r.pk: spec.name for spec, r in zip(RELEASES, releases, strict=False)}
     stories, criteria = _stories(
-        rng, workspace, teams, features, placed, members_of, sprints, people, plan, now, report
+        rng,
+        workspace,
+        teams,
+        features,
+        placed,
+        members_of,
+        sprints,
+        people,
+        plan,
+        clock,
+        report,
+        hand,
     )
     link = _share_link(rng, workspace, products, people)
     actor = people["priya"].user if "priya" in people else None
@@ -174,8 +198,11 @@ def _features(
     return features
 
 
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _by_spec_name(releases: list[Release]) -> dict[str, Release]:
+    """Releases by the name they have in roadmap_text (a hand-written release's month in its
+    name follows the build day), generated ones by their own."""
+    named = {spec.name: r for spec, r in zip(RELEASES, releases, strict=False)}
+    return {**{r.name: r for r in releases[len(RELEASES) :]}, **named}
 
 
 def _releases(
@@ -185,23 +212,28 @@ def _releases(
     teams: list[Team],
     people: dict[str, Membership],
     generated: int,
-    today: date,
+    clock: Clock,
 ) -> list[Release]:
+    """The hand-written releases (in RELEASES' order, their dates moved to the build day),
+    then the generated ones."""
+    today = clock.today
     rows = []
     for spec in RELEASES:
+        target = clock.day(spec.target)
+        assert target is not None
         rows.append(
             Release(
                 workspace=workspace,
                 product=products[spec.product],
                 team=teams[spec.team % len(teams)],
                 kind=spec.kind,
-                name=spec.name,
+                name=clock.release_name(spec.name, target),
                 goal=spec.goal,
-                start=_d(spec.start),
-                target=date.fromisoformat(spec.target),
+                start=clock.day(spec.start),
+                target=target,
                 status=spec.status,
                 owner=people.get(spec.owner),
-                released_on=_d(spec.released_on),
+                released_on=clock.day(spec.released_on),
             )
         )
     squads = teams[5:] or teams
@@ -210,12 +242,17 @@ def _releases(
             workspace=workspace, role__in=[Role.PRODUCT_MANAGER, Role.PRODUCT_OWNER]
         ).order_by("pk")
     )
+    taken = {(r.product_id, r.name) for r in rows}
     for i in range(generated):
         team = squads[i % len(squads)]
         phase = i // len(squads)  # 0: shipped, 1: under way, 2: next
         release = _generated(rng, workspace, products, team, phase, i, owners, today)
         if release.kind == ReleaseKind.MILESTONE:  # the VP of product keeps the milestones
             release.start, release.owner = None, people.get("dana", release.owner)
+        base, n = release.name, 2
+        while (release.product_id, release.name) in taken:  # same month, team and theme
+            release.name, n = f"{base} ({n})", n + 1
+        taken.add((release.product_id, release.name))
         rows.append(release)
     return Release.objects.bulk_create(rows, batch_size=500)
 
@@ -285,12 +322,11 @@ def _place(
     placement by feature pk."""
     themes = {t.title: t.key for t in THEMES}
     named = {key: spec for spec in RELEASES for key in spec.features}
-    by_name = {r.name: r for r in releases}
+    by_name = _by_spec_name(releases)
     pools: dict[tuple[int, str], list[Release]] = {}
-    hand_named = {s.name for s in RELEASES}
-    for each in releases:
+    for each in releases[len(RELEASES) :]:
         phase = _phase(each, today)
-        if phase and each.name not in hand_named:
+        if phase:
             pools.setdefault((each.product_id, phase), []).append(each)
     placed: dict[int, Release] = {}
     for feature in features:
@@ -401,7 +437,7 @@ def _changes(
 ) -> int:
     """The last 60 days of the roadmap's history: releases that slipped (one pulled in),
     started, shipped and were cancelled, features added, moved and dropped."""
-    by_name = {r.name: r for r in releases}
+    by_name = _by_spec_name(releases)
     themes = {t.title: t.key for t in THEMES}
     by_key = {_key(f, themes): f for f in features}
     pm = people.get("priya")
@@ -482,7 +518,9 @@ def _changes(
     for days, kind, key, old_name, new_name in moves:
         moved = feature(key)
         if moved is not None:
-            add(days, kind, moved, "release", old_name, new_name)
+            old_release, new_release = release(old_name), release(new_name)
+            add(days, kind, moved, "release", old_release.name if old_release else old_name,
+                new_release.name if new_release else new_name)  # fmt: skip
     # The large demo's squads: some releases slipped, features came and went.
     for each in releases[len(RELEASES) :]:
         if each.status in (ReleaseStatus.IN_PROGRESS, ReleaseStatus.PLANNED) and (
@@ -558,12 +596,15 @@ def _stories(
     sprints: dict[int, list[Iteration]],
     people: dict[str, Membership],
     plan: dict,
-    now: datetime,
+    clock: Clock,
     report: Report,
+    hand: dict[int, str],
 ) -> tuple[int, int]:
     """Open stories under the features under way and planned; done stories over the last
-    26 weeks for every team (its throughput). Returns (stories, criteria) created."""
-    today = now.date()
+    26 weeks and this week's days before today for every team (its throughput). Returns
+    (stories, criteria) created."""
+    now, today = clock.now, clock.today
+    holidays = {clock.day(monday): share for monday, share in HOLIDAYS.items()}
     themes = {t.title: t.key for t in THEMES}
     product_key = {p.pk: p.key for p in Product.objects.filter(workspace=workspace)}
     rows: list[UserStory] = []
@@ -622,6 +663,7 @@ def _stories(
     spare = [f for f in features if f.status == FeatureStatus.SHIPPED and f.pk not in placed]
     adopted: list[Feature] = []
     # 1. The throughput history: done stories, week by week.
+    paces: dict[int, float] = {}
     first_monday = _monday(today) - timedelta(weeks=WEEKS)
     for t, team in enumerate(teams):
         low, high = plan["core_rate"] if t < 5 else plan["squad_rate"]
@@ -633,13 +675,22 @@ def _stories(
         pool = pool or features
         team_sprints = sprints.get(team.pk, [])
         pace = rng.uniform(low, high)
-        for w in range(WEEKS):
+        weekly: list[int] = []
+        for w in range(WEEKS + 1):
             monday = first_monday + timedelta(weeks=w)
-            count = round((pace + rng.gauss(0, 1.4)) * HOLIDAYS.get(monday, 1))
+            # This week: the working days before today (none on a Monday).
+            days = 5 if w < WEEKS else min(today.weekday(), 5)
+            if not days:
+                continue
+            count = round((pace + rng.gauss(0, 1.4)) * holidays.get(monday, 1) * days / 5)
             count = max(1, min(high + 2, count))
+            if days == 5:
+                weekly.append(count)
             for _ in range(count):
                 when = datetime(monday.year, monday.month, monday.day, tzinfo=UTC) + timedelta(
-                    days=rng.randint(0, 4), hours=rng.randint(14, 23), minutes=rng.randint(0, 59)
+                    days=rng.randint(0, days - 1),
+                    hours=rng.randint(14, 23),
+                    minutes=rng.randint(0, 59),
                 )
                 story(
                     rng.choice(pool),
@@ -648,9 +699,12 @@ def _stories(
                     done_at=when,
                     sprint=_sprint_of(team_sprints, when.date()),
                 )
+        recent = weekly[-RECENT_WEEKS:]
+        paces[team.pk] = sum(recent) / len(recent)  # what a forecast sees
         report("stories", t + 1, len(teams))
     # 2. Open stories: under way (doing and to do, in this sprint or the next), planned.
     lo, hi = plan["open"]
+    quota = _open_quota(features, placed, hand, paces, today)
     for feature in features:
         release = placed.get(feature.pk)
         if release is None or feature.status not in (
@@ -662,7 +716,8 @@ def _stories(
         current = _sprint_of(team_sprints, today)
         upcoming = [s for s in team_sprints if s.start > today]
         under_way = feature.status == FeatureStatus.IN_PROGRESS
-        for i in range(rng.randint(lo, hi)):
+        count = quota[feature.pk] if feature.pk in quota else rng.randint(lo, hi)
+        for i in range(count):
             if under_way and i < 2:
                 story(feature, StoryStatus.DOING, release.team_id, sprint=current)
             elif under_way:
@@ -693,6 +748,50 @@ def _stories(
     ]
     AcceptanceCriterion.objects.bulk_create(criteria, batch_size=5000)
     return len(created), len(criteria)
+
+
+def _open_quota(
+    features: list[Feature],
+    placed: dict[int, Release],
+    hand: dict[int, str],
+    paces: dict[int, float],
+    today: date,
+) -> dict[int, int]:
+    """Open stories per feature of the hand-written releases (LOAD): per team, in target
+    order, a release gets its load times what the team finishes between today and its
+    target, less the earlier releases' open work; split evenly over its open features."""
+    open_features: dict[int, list[Feature]] = {}
+    for feature in features:
+        release = placed.get(feature.pk)
+        if (
+            release is not None
+            and release.pk in hand
+            and feature.status
+            in (
+                FeatureStatus.IN_PROGRESS,
+                FeatureStatus.PLANNED,
+            )
+        ):
+            open_features.setdefault(release.pk, []).append(feature)
+    releases = sorted(
+        {placed[f[0].pk] for f in open_features.values()}, key=lambda r: (r.target, r.pk)
+    )
+    ahead: dict[int, int] = {}  # open stories of a team's earlier releases
+    quota: dict[int, int] = {}
+    least, most = OPEN_PER_FEATURE
+    for release in releases:
+        team_id = release.team_id or 0
+        weeks = max(0, (release.target - today).days) / 7
+        room = max(0.0, paces.get(team_id, 5.0) * weeks - ahead.get(team_id, 0))
+        default = LOAD_IN_PROGRESS if release.status == ReleaseStatus.IN_PROGRESS else LOAD_PLANNED
+        wanted = round(room * LOAD.get(hand[release.pk], default))
+        mine = open_features[release.pk]
+        share, extra = divmod(wanted, len(mine))
+        cap = most if hand[release.pk] not in LOAD else wanted
+        for i, feature in enumerate(mine):
+            quota[feature.pk] = min(cap, max(least, share + (i < extra)))
+        ahead[team_id] = ahead.get(team_id, 0) + sum(quota[f.pk] for f in mine)
+    return quota
 
 
 def _generic(

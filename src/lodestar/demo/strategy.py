@@ -1,7 +1,9 @@
-"""The demo's strategy: a vision per product, objectives over two quarters (2026-Q3, done,
-and 2026-Q4, under way) with key results and weekly check-ins, linked to the theme features,
-and a decision log whose evidence is the customers' own insights. Deterministic for a seed;
-the same rows for both sizes (a strategy is a handful of objectives, not thousands)."""
+"""The demo's strategy: a vision per product, objectives over two quarters (the last one,
+done, and the current one, under way: written for 2026-Q3 and 2026-Q4 and moved to the build
+day's quarter by lodestar.demo.clock) with key results and weekly check-ins, linked to the
+theme features, and a decision log whose evidence is the customers' own insights.
+Deterministic for a seed and a day; the same rows for both sizes (a strategy is a handful of
+objectives, not thousands)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from lodestar.activity.services import activity_record
+from lodestar.demo.clock import Clock
 from lodestar.demo.feedback_themes import THEMES
 from lodestar.demo.people import EMAIL_DOMAIN
 from lodestar.feedback.models import Insight
@@ -231,6 +234,7 @@ def build_strategy(
     }
     pm = by_local.get("priya") or members[0]
     actor = pm.user
+    clock = Clock(now)
     for each in Product.objects.filter(workspace=workspace, key__in=VISIONS):
         services.vision_set(product=each, actor=actor, statement=VISIONS[each.key])
     titles = {theme.key: theme.title for theme in THEMES}
@@ -243,17 +247,18 @@ def build_strategy(
     for product, period, title, owner, status, weight, text, themes, krs in OBJECTIVES:
         owner_m = by_local.get(owner)
         objective = services.objective_create(
-            workspace=workspace, actor=actor, product_key=product, period=period, title=title,
+            workspace=workspace, actor=actor, product_key=product, period=clock.period(period),
+            title=title,
             status=status, weight=weight, description=text,
             owner_key=owner_m.key if owner_m else "",
         )  # fmt: skip
         objectives.append(objective)
-        start, end = _quarter(period)
+        start, end = _quarter(clock.period(period))
         end = min(end, now.date())
         for metric, unit, baseline, target, current, due in krs:
             kr = services.key_result_create(
                 objective=objective, actor=actor, metric=metric, unit=unit,
-                baseline=baseline, target=target, due_date=due,
+                baseline=baseline, target=target, due_date=clock.quarter_day(due),
             )  # fmt: skip
             kr.checkins.all().delete()  # replaced by the back-dated weekly history
             kr.current = Decimal(current)
@@ -281,7 +286,7 @@ def build_strategy(
                 actor=actor,
                 title=title,
                 status="accepted" if status == "superseded" else status,
-                decided_on=decided_on,
+                decided_on=clock.day(decided_on),
                 context=context,
                 options=options,
                 outcome=outcome,
@@ -304,7 +309,8 @@ def build_strategy(
         actor=actor,
         verb="planned",
         target_type="strategy",
-        target_label=f"{len(objectives)} objectives over 2026-Q3 and 2026-Q4",
+        target_label=f"{len(objectives)} objectives over "
+        f"{clock.period('2026-Q3')} and {clock.period('2026-Q4')}",
         changes={"key results": [None, sum(len(o[-1]) for o in OBJECTIVES)],
                  "decisions": [None, len(made)]},
     )  # fmt: skip
