@@ -282,6 +282,14 @@ def _run(console: Console, args: argparse.Namespace, database: str) -> int:
         from benchmarks.analytics import measure as measure_analytics
 
         measure_analytics(console)
+        # The weekly status report beside the row fetch of the same queries.
+        from benchmarks.report import measure as measure_report
+
+        measure_report(console)
+        # The delivery forecast: 50 releases x 10,000 trials beside as many numpy draws.
+        from benchmarks.forecast import measure as measure_forecast
+
+        measure_forecast(console)
     # The run itself adds about 1 to the load average; more than that means competition.
     cpus = os.cpu_count() or 1
     if load_before > cpus / 2 or load_after > cpus / 2 + 1:

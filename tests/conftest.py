@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lodestar.analytics.models import Chart, ChartEmbed, Dashboard, DashboardChart
 from lodestar.customers.market_models import Competitor, ResearchNote
@@ -15,6 +17,16 @@ from lodestar.customers.market_services import capability_set, competitor_create
 from lodestar.customers.models import Company, Person
 from lodestar.customers.research_services import note_create
 from lodestar.customers.services import company_create, person_create
+from lodestar.delivery import risk_services
+from lodestar.delivery.models import (
+    ChangelogEntry,
+    CostLine,
+    Issue,
+    ReportStatus,
+    Risk,
+    RiskAction,
+    StatusReport,
+)
 from lodestar.feedback.models import Comment as IdeaComment
 from lodestar.feedback.models import Feedback, Idea, Insight
 from lodestar.feedback.portal_services import comment_add, idea_create, portal_update
@@ -97,6 +109,12 @@ class World:
     chart: Chart | None = None
     dashboard: Dashboard | None = None
     embed: ChartEmbed | None = None
+    changelog: ChangelogEntry | None = None
+    report: StatusReport | None = None
+    cost_line: CostLine | None = None
+    risk: Risk | None = None
+    risk_action: RiskAction | None = None
+    issue: Issue | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -286,6 +304,58 @@ def build_world() -> World:
     world.dashboard = Dashboard.objects.create(workspace=workspace, product=product, name="Growth")
     DashboardChart.objects.create(dashboard=world.dashboard, chart=world.chart)
     world.embed = ChartEmbed.objects.create(chart=world.chart, feature=world.feature)
+    world.cost_line = CostLine.objects.create(
+        workspace=workspace,
+        release=world.release,
+        description="Design contractor",
+        amount="4200.00",
+        spent_on=date(2026, 10, 1),
+    )
+    # Published, so the portal's changelog pages have an entry to show.
+    world.changelog = ChangelogEntry.objects.create(
+        workspace=workspace,
+        product=product,
+        title="Faster dispatch board",
+        body="### Web\n\n- **Fast dispatch board for large fleets**: opens in under a second.\n",
+        published_at=timezone.now(),
+    )
+    world.changelog.features.set([world.feature])
+    # Sent, so every member (stakeholders read sent reports only) can open its pages.
+    world.report = StatusReport.objects.create(
+        workspace=workspace,
+        product=product,
+        week_start=date(2026, 11, 2),
+        title="Status: Web, week of November 2, 2026",
+        body="# Status: Web, week of November 2, 2026\n\n## What shipped this week\n\n- Dispatch\n",
+        status=ReportStatus.SENT,
+        sent_at=timezone.now(),
+        sent_to=["stakeholder@acme.test"],
+    )
+    # An open risk on the release, with one mitigation action, and an issue logged directly.
+    world.risk = risk_services.risk_create(
+        product=product,
+        actor=world["pm"].user,
+        title="Dispatch board rewrite slips past spring",
+        category="schedule",
+        likelihood=3,
+        impact=4,
+        owner_key=personas["pm"].membership.key,
+        review_on=date(2099, 1, 4),
+        feature_keys=[world.feature.key],
+        release_keys=[world.release.key],
+        objective_keys=[world.objective.key],
+    )
+    world.risk_action = risk_services.action_add(
+        risk=world.risk, actor=world["pm"].user, title="Load test with 100 techs"
+    )
+    world.issue = risk_services.issue_create(
+        product=product,
+        actor=world["pm"].user,
+        title="Board outage on Monday",
+        impact="Dispatchers worked from paper for two hours.",
+        severity=4,
+        occurred_on=date(2026, 10, 5),
+    )
     return world
 
 

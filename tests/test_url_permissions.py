@@ -80,6 +80,12 @@ def _samples(world, persona) -> dict[str, str]:
         "chart_key": world.chart.key,
         "dashboard_key": world.dashboard.key,
         "embed_key": world.embed.key,
+        "risk_key": world.risk.key,
+        "action_key": world.risk_action.key,
+        "issue_key": world.issue.key,
+        "changelog_key": world.changelog.key,
+        "report_key": world.report.key,
+        "cost_line_key": world.cost_line.key,
         "criterion_id": str(world.story.criteria.order_by("pk")[0].pk),
         "mailbox_key": InboundMailbox.objects.get_or_create(workspace=world.workspace)[0].key,
         "member_key": world["contributor"].membership.key,
@@ -311,6 +317,12 @@ OBJECT_PARAMS = {
     "chart_key",
     "dashboard_key",
     "embed_key",
+    "risk_key",
+    "action_key",
+    "issue_key",
+    "changelog_key",
+    "report_key",
+    "cost_line_key",
 }
 
 

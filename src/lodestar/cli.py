@@ -27,6 +27,8 @@ COMMANDS = {
     " --product KEY.",
     "funnel": "Count a funnel: funnel --workspace SLUG --product KEY --steps a,b,c [--window 14d]"
     " [--format json|table].",
+    "forecast": "Forecast a product's open releases: forecast --workspace SLUG --product KEY"
+    " [--format json|table].",
 }
 
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"

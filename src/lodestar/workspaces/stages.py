@@ -158,7 +158,62 @@ STAGES: dict[str, Stage] = {
             ),
         ],
     ),
-    "ship": Stage("ship", "Ship", "Will it land on time, and what could stop it?"),
+    "ship": Stage(
+        "ship",
+        "Ship",
+        "Will it land on time, and what could stop it?",
+        [
+            Section(
+                "Risks",
+                "risks:register",
+                "risk.view",
+                "The risk register per product: likelihood x impact, owners, mitigation "
+                "actions, review dates; the 5x5 heatmap; risks Lodestar proposes from the numbers.",
+            ),
+            Section(
+                "Issues",
+                "risks:issues",
+                "risk.view",
+                "What happened: risks that occurred and problems logged directly, with their "
+                "impact and resolution.",
+            ),
+            Section(
+                "Forecast",
+                "forecast:forecast",
+                "forecast.view",
+                "Each open release's chance of finishing by its target and its 50 / 85 / 95 % "
+                "dates, from the team's throughput; a burn-up with the forecast cone.",
+            ),
+            Section(
+                "Delivery settings",
+                "forecast:settings",
+                "forecast.view",
+                "Per product: the on-time and over-budget thresholds that flag releases, and "
+                "extra status-report recipients.",
+            ),
+            Section(
+                "Budgets",
+                "budgets:budgets",
+                "budget.view",
+                "Each release's planned cost against what it has cost so far: cost lines, burn "
+                "against plan, and a draft risk when a release runs over budget.",
+            ),
+            Section(
+                "Status reports",
+                "reports:list",
+                "report.view",
+                "A weekly report per product, generated from the data and edited before it is "
+                "emailed to stakeholders: as a page, Markdown or PDF, archived by week.",
+            ),
+            Section(
+                "Changelog",
+                "changelog:entries",
+                "roadmap.view",
+                "What shipped, told to customers on the portal and in an Atom feed; publishing "
+                "an entry emails everyone who asked for its features.",
+            ),
+        ],
+    ),
     "measure": Stage(
         "measure",
         "Measure",

@@ -25,6 +25,7 @@ from lodestar.planning.release_forms import (
 from lodestar.planning.roadmap_models import Release, ReleaseStatus
 from lodestar.planning.selectors import feature_get
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
+from lodestar.workspaces.permissions import role_can
 from lodestar.workspaces.selectors import member_list, product_list, team_list
 
 
@@ -129,6 +130,11 @@ def _detail(request, release, *, status=200, **context) -> HttpResponse:
     capacity = selectors.release_capacity(releases=[release])[release.pk]
     context.setdefault("form", None)
     context.setdefault("add_form", TitleForm())
+    # The Ship stage's budget summary (delivery/budget_box.html) for those who may see it.
+    if role_can(request.membership.role, "budget.view"):
+        from lodestar.delivery.budget_selectors import release_budgets
+
+        context.setdefault("budget", release_budgets(releases=[release])[release.pk])
     return render(
         request,
         "planning/release.html",
