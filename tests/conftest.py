@@ -17,7 +17,7 @@ from lodestar.customers.market_services import capability_set, competitor_create
 from lodestar.customers.models import Company, Person
 from lodestar.customers.research_services import note_create
 from lodestar.customers.services import company_create, person_create
-from lodestar.delivery import risk_services
+from lodestar.delivery import issue_services, risk_services
 from lodestar.delivery.models import (
     ChangelogEntry,
     CostLine,
@@ -348,7 +348,7 @@ def build_world() -> World:
     world.risk_action = risk_services.action_add(
         risk=world.risk, actor=world["pm"].user, title="Load test with 100 techs"
     )
-    world.issue = risk_services.issue_create(
+    world.issue = issue_services.issue_create(
         product=product,
         actor=world["pm"].user,
         title="Board outage on Monday",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lodestar.activity.models import Entry
 from lodestar.core.errors import Conflict, Invalid
-from lodestar.delivery import proposals
+from lodestar.delivery import proposals, risk_reminders
 from lodestar.delivery import risk_selectors as selectors
 from lodestar.delivery import risk_services as services
 from lodestar.delivery.models import Issue, Risk, RiskCategory, RiskSource, RiskStatus
@@ -525,7 +525,7 @@ def test_review_reminders_go_once_a_day_to_the_owner(world):
         owner_key=world["po"].membership.key,
     )
     _risk(world, title="Nobody's", review_on=date(2099, 1, 1))
-    assert services.send_review_reminders(today=today) == 1
+    assert risk_reminders.send_review_reminders(today=today) == 1
     (message,) = mail.outbox
     assert message.to == ["pm@acme.test"]
     assert world.risk.title in message.subject and "Web" in message.subject
@@ -533,8 +533,8 @@ def test_review_reminders_go_once_a_day_to_the_owner(world):
     assert "0 of 1 mitigation action done" in message.body
     world.risk.refresh_from_db()
     assert world.risk.reminded_on == today
-    assert services.send_review_reminders(today=today) == 0  # not again the same day
-    assert services.send_review_reminders(today=today + timedelta(days=1)) == 1  # next day
+    assert risk_reminders.send_review_reminders(today=today) == 0  # not again the same day
+    assert risk_reminders.send_review_reminders(today=today + timedelta(days=1)) == 1  # next day
     assert len(mail.outbox) == 2
     assert "1 day past its review date" in mail.outbox[1].subject
 

@@ -40,7 +40,7 @@ def _budgets() -> int:
 
 
 def _reminders() -> int:
-    from lodestar.delivery.risk_services import send_review_reminders
+    from lodestar.delivery.risk_reminders import send_review_reminders
 
     return send_review_reminders()
 

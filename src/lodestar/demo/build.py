@@ -18,7 +18,8 @@ from lodestar.analytics.store import forget_workspace
 from lodestar.core.keys import _ALPHABET as KEY_ALPHABET
 from lodestar.demo.clock import Clock
 from lodestar.demo.customers import build_customers
-from lodestar.demo.delivery import build_delivery, finish_delivery
+from lodestar.demo.delivery import build_delivery
+from lodestar.demo.delivery_computed import finish_delivery
 from lodestar.demo.events import build_events
 from lodestar.demo.features import build_features, build_scoring
 from lodestar.demo.feedback import build_feedback

@@ -498,34 +498,3 @@ def _write_log(workspace: Workspace, log: list[Entry]) -> None:
     for row in rows:
         row.pk = None
     Entry.objects.bulk_create(rows, batch_size=2000)
-
-
-def finish_delivery(workspace: Workspace, today: date, actor, report: Callable) -> None:
-    """What Lodestar itself computes from the story built above, once the rest is in (the
-    status reports read the events too): today's forecasts (and the schedule risks they
-    propose), the budget checks, and the status reports: last week's as sent, this week's a
-    draft. Sending is recorded without mail: a demo emails nobody."""
-    from lodestar.delivery import budget_services, forecast_services, report_selectors
-    from lodestar.delivery.models import ReportStatus
-    from lodestar.delivery.report_services import report_generate
-
-    products = list(workspace.products.order_by("pk"))
-    report("ship", 0, 2 * len(products))
-    for product in products:
-        forecast_services.refresh_product(product, today=today)
-    budget_services.check_all_budgets()
-    this_week = report_selectors.current_week(workspace)
-    for product in products:
-        last = report_generate(
-            product=product,
-            actor=actor,
-            week_start=this_week - timedelta(weeks=1),
-            refresh_forecasts=False,
-        )
-        last.status = ReportStatus.SENT
-        last.sent_at = _at(this_week - timedelta(days=3))
-        last.sent_by = actor
-        last.sent_to = report_selectors.recipients(product)
-        last.save()
-        report_generate(product=product, actor=actor, refresh_forecasts=False)
-    report("ship", 2 * len(products), 2 * len(products))

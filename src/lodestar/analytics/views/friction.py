@@ -10,11 +10,11 @@ from django.utils.http import urlencode
 from lodestar.analytics import friction as services
 from lodestar.analytics.queries import friction as query
 from lodestar.analytics.queries.base import source_for
-from lodestar.analytics.views.products import chosen_product
 from lodestar.core.errors import Invalid
 from lodestar.planning.selectors import feature_choices
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.permissions import role_can
+from lodestar.workspaces.product_choice import chosen_product
 
 
 def _query_data(request: WorkspaceRequest) -> dict[str, str]:

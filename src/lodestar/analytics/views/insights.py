@@ -17,10 +17,10 @@ from django.utils.http import urlencode
 
 from lodestar.analytics.queries import explore, filters, periods, retention, trends
 from lodestar.analytics.queries.base import source_for
-from lodestar.analytics.views.products import chosen_product
 from lodestar.core.errors import Invalid, NotFound
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.permissions import role_can
+from lodestar.workspaces.product_choice import chosen_product
 
 FORM_SERIES = 3  # series rows the trends form shows (more come from a link or a saved chart)
 MAX_TEXT = 200

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from lodestar.analytics.views.products import chosen_product
 from lodestar.core.forms import form_status, submit
 from lodestar.delivery import forecast_selectors as selectors
 from lodestar.delivery import forecast_services as services
@@ -19,6 +18,7 @@ from lodestar.delivery.forecast_forms import DeliverySettingsForm
 from lodestar.delivery.models import Risk
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.permissions import role_can
+from lodestar.workspaces.product_choice import chosen_product
 
 
 def _register_url(slug: str) -> str:

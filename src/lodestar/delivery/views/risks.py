@@ -15,7 +15,7 @@ from django.utils import timezone
 from lodestar.core.errors import Invalid
 from lodestar.core.forms import form_status, submit
 from lodestar.core.pagination import paginate
-from lodestar.delivery import proposals
+from lodestar.delivery import issue_services, proposals
 from lodestar.delivery import risk_selectors as selectors
 from lodestar.delivery import risk_services as services
 from lodestar.delivery.models import Risk, RiskCategory, RiskStatus
@@ -23,20 +23,8 @@ from lodestar.delivery.risk_forms import ActionForm, IssueForm, OccurredForm, Ri
 from lodestar.planning.release_forms import shown_version, submit_versioned
 from lodestar.workspaces.access import WorkspaceRequest, workspace_view
 from lodestar.workspaces.models import Product
-from lodestar.workspaces.selectors import member_list, product_list
-
-
-def _product(request: WorkspaceRequest) -> tuple[list[Product], Product | None]:
-    """The workspace's products and the one asked for (`?product=KEY`, or the form's
-    `product`; 400 naming it when unknown), else the first by name."""
-    products = list(product_list(workspace=request.workspace))
-    key = (request.GET.get("product") or request.POST.get("product") or "").strip()
-    if key:
-        product = next((p for p in products if p.key == key), None)
-        if product is None:
-            raise Invalid(fields={"product": [f"No product with key {key!r}."]})
-        return products, product
-    return products, (products[0] if products else None)
+from lodestar.workspaces.product_choice import chosen_product
+from lodestar.workspaces.selectors import member_list
 
 
 def _owners(workspace) -> list[tuple[str, str]]:
@@ -54,7 +42,7 @@ def _query(**params) -> str:
 
 @workspace_view(read="risk.view")
 def register(request: WorkspaceRequest) -> HttpResponse:
-    products, product = _product(request)
+    products, product = chosen_product(request)
     if product is None:
         return render(request, "delivery/risks.html", {"products": products, "product": None})
     filters = selectors.parse_filters(request.GET)
@@ -192,7 +180,7 @@ def _risk_form(request: WorkspaceRequest, product: Product, *, status, initial=N
 
 @workspace_view(read="risk.manage", write="risk.manage")
 def risk_new(request: WorkspaceRequest) -> HttpResponse:
-    products, product = _product(request)
+    products, product = chosen_product(request)
     if product is None:
         raise Invalid("Add a product first: a risk belongs to a product's register.")
     form = _risk_form(request, product, status=RiskStatus.OPEN, initial={"category": "schedule"})
@@ -376,7 +364,7 @@ def action_delete(request: WorkspaceRequest, risk_key: str, action_key: str) -> 
 
 @workspace_view(read="risk.view")
 def issues(request: WorkspaceRequest) -> HttpResponse:
-    products, product = _product(request)
+    products, product = chosen_product(request)
     state = (request.GET.get("state") or "open").strip()
     page = None
     if product is not None:
@@ -402,7 +390,7 @@ def issues(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view(read="risk.manage", write="risk.manage")
 def issue_new(request: WorkspaceRequest) -> HttpResponse:
-    products, product = _product(request)
+    products, product = chosen_product(request)
     if product is None:
         raise Invalid("Add a product first: an issue belongs to a product.")
     form = OccurredForm(
@@ -411,7 +399,7 @@ def issue_new(request: WorkspaceRequest) -> HttpResponse:
         initial={"occurred_on": timezone.localdate(), "severity": 3},
     )
     done = submit(
-        request, form, partial(services.issue_create, product=product, actor=request.user)
+        request, form, partial(issue_services.issue_create, product=product, actor=request.user)
     )
     if done.ok:
         messages.success(request, f"Issue “{done.result.title}” was logged.")
@@ -440,7 +428,9 @@ def issue_detail(request: WorkspaceRequest, issue_key: str) -> HttpResponse:
             "resolved_on": issue.resolved_on,
         },
     )
-    done = submit(request, form, partial(services.issue_update, issue=issue, actor=request.user))
+    done = submit(
+        request, form, partial(issue_services.issue_update, issue=issue, actor=request.user)
+    )
     if done.ok:
         messages.success(request, "The issue was saved." if done.result else "Nothing changed.")
         return redirect("risks:issue", slug=request.workspace.slug, issue_key=issue.key)

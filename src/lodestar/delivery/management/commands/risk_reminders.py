@@ -1,5 +1,5 @@
 from lodestar.core.management.base import LodestarCommand, prepare_data_dir
-from lodestar.delivery.risk_services import send_review_reminders
+from lodestar.delivery.risk_reminders import send_review_reminders
 
 
 class Command(LodestarCommand):

@@ -1,4 +1,5 @@
-"""Which product an analytics page shows: the one place `?product=KEY` is read."""
+"""Which product a per-product page shows (analytics, risks, forecasts): the one place
+`?product=KEY` is read."""
 
 from __future__ import annotations
 
