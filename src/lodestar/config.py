@@ -148,6 +148,12 @@ VARIABLES: tuple[Variable, ...] = (
         "Sender address of invitation and password-reset mail.",
     ),
     Variable(
+        "LODESTAR_SITE_URL",
+        "",
+        "The address people open Lodestar at (e.g. `https://lodestar.example.com`), for links "
+        "in mail sent outside a request (risk review reminders). Empty: those links are paths.",
+    ),
+    Variable(
         "LODESTAR_MAX_BODY_BYTES",
         "1048576",
         "Largest request body accepted; bigger ones get a 413.",

@@ -120,6 +120,7 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 DEFAULT_FROM_EMAIL = ENV["LODESTAR_EMAIL_FROM"]
+SITE_URL = ENV["LODESTAR_SITE_URL"].rstrip("/")  # for links in mail sent outside a request
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 for _name, _value in ENV["LODESTAR_EMAIL_URL"].items():
     globals()[_name] = _value

@@ -570,3 +570,10 @@ def test_another_workspace_cannot_see_the_risks(world):
     other = f"/w/{world.other.slug}/ship/risks/{world.risk.key}/"
     assert client.get(other).status_code == 404
     assert client.get(f"/w/{world.other.slug}/ship/issues/{world.issue.key}/").status_code == 404
+
+
+def test_reminder_links_are_absolute_with_the_site_url(world, settings):
+    settings.SITE_URL = "https://lodestar.example.com"
+    risk_reminders.send_review_reminders(today=date(2099, 1, 4))  # world.risk's review date
+    (message,) = mail.outbox
+    assert f"https://lodestar.example.com/w/acme/ship/risks/{world.risk.key}/" in message.body

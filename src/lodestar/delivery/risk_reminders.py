@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core import mail
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -34,7 +35,8 @@ def _remind(risk: Risk, *, today: date) -> bool:
         "risk": risk,
         "product": risk.product,
         "workspace": risk.workspace,
-        "path": reverse("risks:risk", kwargs={"slug": risk.workspace.slug, "risk_key": risk.key}),
+        "path": settings.SITE_URL
+        + reverse("risks:risk", kwargs={"slug": risk.workspace.slug, "risk_key": risk.key}),
         "mitigation": mitigation_summary(risk, today=today),
         "overdue_days": (today - risk.review_on).days if risk.review_on else 0,
     }
