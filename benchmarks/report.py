@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -221,25 +219,9 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, help="a data directory with the large demo")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from benchmarks.run import _setup_django
+    from benchmarks.run import on_large_demo
 
-    console = Console()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lodestar-bench-"))
-    try:
-        _setup_django(data_dir)
-        if args.data_dir is None:
-            from django.core.management import call_command
-
-            from lodestar.demo.build import build_demo
-
-            call_command("migrate", verbosity=0)
-            with console.status("Building the large demo…"):
-                build_demo(seed=7, size="large")
-        measure(console, args.repeats)
-    finally:
-        if args.data_dir is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    return 0
+    return on_large_demo(args.data_dir, lambda console: measure(console, args.repeats))
 
 
 if __name__ == "__main__":

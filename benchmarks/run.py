@@ -24,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,29 @@ def _setup_django(data_dir: Path) -> str:
     if os.environ.get("DATABASE_URL"):
         return f"{connection.vendor} from DATABASE_URL (its demo workspace `acme` is replaced)"
     return f"SQLite in a temporary directory ({data_dir})"
+
+
+def on_large_demo(data_dir: Path | None, measure: Callable[[Console], object]) -> int:
+    """Run `measure(console)` on the large demo: in `data_dir` when given (an installation
+    that already holds it), else in a throwaway one where it is built first."""
+    console = Console()
+    owned = data_dir is None
+    directory = Path(tempfile.mkdtemp(prefix="lodestar-bench-")) if owned else data_dir
+    try:
+        _setup_django(directory)
+        if owned:
+            from django.core.management import call_command
+
+            from lodestar.demo.build import build_demo
+
+            call_command("migrate", verbosity=0)
+            with console.status("Building the large demo…"):
+                build_demo(seed=7, size="large")
+        measure(console)
+    finally:
+        if owned:
+            shutil.rmtree(directory, ignore_errors=True)
+    return 0
 
 
 def main() -> int:
