@@ -263,6 +263,16 @@ def test_validate_stores_nothing_and_shows_the_normalized_events(client, world, 
     body = response.json()
     assert body["stored"] is False and body["accepted"] == 1 and body["dropped_count"] == 1
     assert body["events"][0]["event"] == "a" and body["events"][0]["p"] == world.product.key
+    # The event as stored, not the compactor's working copies beside it in the spool.
+    assert set(body["events"][0]) == {
+        "p",
+        "uuid",
+        "event",
+        "distinct_id",
+        "ts",
+        "properties",
+        "received",
+    }
     assert stored(world, event_store) == []
     segment = {
         "writeKey": world.product.write_key,

@@ -48,6 +48,9 @@ COLUMNS: dict[str, str] = {
     "received_at": "TIMESTAMP",
 }
 
+# Keys of a spool line that are the compactor's working copies, not part of the event.
+SPOOL_HINTS = frozenset({"url", "sid", "co", "ps", "pre"})
+
 # The spool line's columns as DuckDB's read_json should type them.
 SPOOL_COLUMNS: dict[str, str] = {
     "w": "UBIGINT",

@@ -19,6 +19,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from lodestar.analytics import events as ev
 from lodestar.analytics.capture import body, keys, limits, normalize, ratelimit
 from lodestar.analytics.capture.services import capture_accept
 from lodestar.core import errors
@@ -104,7 +105,8 @@ def _capture(
             result["stored"] = False
         if not store and request.GET.get("preview") != "0":
             result["events"] = [
-                {k: v for k, v in row.items() if k != "w"} for row in batch.rows[:10]
+                {k: v for k, v in row.items() if k != "w" and k not in ev.SPOOL_HINTS}
+                for row in batch.rows[:10]
             ]
         response: HttpResponse = JsonResponse(result)
     except errors.LodestarError as exc:
