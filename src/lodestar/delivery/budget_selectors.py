@@ -7,19 +7,18 @@ docs/ship-budgets.md explains every number for users."""
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Min, Sum
-from django.utils import timezone
 
 from lodestar.core.errors import NotFound
 from lodestar.delivery.models import CostLine, DeliverySettings, ReleaseBudget, Risk, RiskSource
 from lodestar.planning.business import _weeks
 from lodestar.planning.models import Feature
 from lodestar.planning.roadmap_models import Release, ReleaseStatus
+from lodestar.planning.share_services import local_today as workspace_today
 from lodestar.workspaces.models import Product, Workspace
 
 CENT = Decimal("0.01")
@@ -135,18 +134,12 @@ class Budget:
         }
 
 
-def workspace_today(workspace: Workspace) -> date:
-    """Today in the workspace's time zone (release dates and spend dates are its days)."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(workspace.time_zone))
-
-
 def threshold_for(product: Product) -> int:
     """The product's over-budget threshold in %, creating its settings row (defaults) when
     missing."""
-    row, _ = DeliverySettings.objects.get_or_create(
-        product=product, defaults={"workspace_id": product.workspace_id}
-    )
-    return int(row.over_budget_threshold)
+    from lodestar.delivery.forecast_services import delivery_settings
+
+    return int(delivery_settings(product).over_budget_threshold)
 
 
 def _plural(template: str, count: int) -> str:

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from lodestar.core.errors import NotFound
 from lodestar.delivery.forecast_services import OPEN_STATUSES, Outlook
 from lodestar.delivery.models import (
-    DeliverySettings,
     ReleaseForecast,
     Risk,
     RiskSource,
@@ -85,14 +84,6 @@ def forecast_release_get(*, workspace: Workspace, key: str) -> Release:
 
 def stored_forecast(release: Release, *, day: date) -> ReleaseForecast | None:
     return ReleaseForecast.objects.filter(release=release, day=day).first()
-
-
-def report_recipients(product: Product) -> list[str]:
-    """The extra status-report addresses set on the product's delivery settings."""
-    row = DeliverySettings.objects.filter(product=product).first()
-    if row is None:
-        return []
-    return [line.strip() for line in row.report_recipients.splitlines() if line.strip()]
 
 
 def done_days(release: Release) -> list[date]:

@@ -4,18 +4,16 @@ field's value reads in the history."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-
-from django.utils import timezone
 
 from lodestar.core.errors import Invalid
 from lodestar.delivery.models import MAX_TEXT, RiskCategory, RiskStatus
 from lodestar.delivery.risk_selectors import IMPACT_LABELS, LIKELIHOOD_LABELS
 from lodestar.planning.models import Feature
 from lodestar.planning.roadmap_models import Release
+from lodestar.planning.share_services import local_today as workspace_today  # noqa: F401 - for the others
 from lodestar.strategy.models import Objective
 from lodestar.workspaces.models import Membership, Product
 
@@ -57,10 +55,6 @@ def scale(value: Any, field: str) -> int:
             }
         )
     return number
-
-
-def workspace_today(workspace) -> date:
-    return timezone.localtime(timezone=zoneinfo.ZoneInfo(workspace.time_zone)).date()
 
 
 def member_of(workspace, key: str | None, field: str = "owner_key") -> Membership | None:
