@@ -182,6 +182,7 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 def _register_routers() -> None:
     from lodestar.customers.api import router as customers_router
+    from lodestar.experiments.api import router as experiments_router
     from lodestar.feedback.api import router as feedback_router
     from lodestar.planning.api import router as planning_router
     from lodestar.planning.backlog_api import router as backlog_router
@@ -194,6 +195,7 @@ def _register_routers() -> None:
     api.add_router("/", planning_router)
     api.add_router("/", releases_router)
     api.add_router("/", backlog_router)
+    api.add_router("/", experiments_router)
 
 
 _register_routers()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "lodestar.strategy",
     "lodestar.analytics",
     "lodestar.delivery",
+    "lodestar.experiments",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,9 @@ urlpatterns = [
     path("", include("lodestar.delivery.urls_budgets")),
     path("", include("lodestar.delivery.urls_reports")),
     path("", include("lodestar.delivery.urls_changelog")),
+    # Experiments: A/B tests, their results and decisions.
+    path("", include("lodestar.experiments.urls")),
+    path("", include("lodestar.experiments.urls_results")),
 ]
 
 handler400 = "lodestar.core.views.bad_request"

@@ -93,6 +93,16 @@ class Feature(models.Model):
     impact_unit = models.CharField(
         max_length=10, choices=ImpactUnit.choices, default=ImpactUnit.PERCENT
     )
+    # Measured impact: what an experiment (lodestar.experiments) found when its outcome was
+    # recorded: the change with its interval, in `measured_unit`, and where it came from.
+    measured_change = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measured_low = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measured_high = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measured_unit = models.CharField(
+        max_length=10, choices=ImpactUnit.choices, default=ImpactUnit.PERCENT
+    )
+    measured_source = models.CharField(max_length=300, blank=True)
+    measured_on = models.DateField(null=True, blank=True)
     # The roadmap: the release it ships in, its order within a board column (smaller
     # first), and the version that makes a stale edit a conflict (planning/concurrency.py).
     release = models.ForeignKey(

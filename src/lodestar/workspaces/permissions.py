@@ -123,6 +123,16 @@ PERMISSIONS: dict[str, Permission] = {
     "changelog.manage": Permission(
         "Write changelog entries from shipped features and publish them on the portal", DELIVERY
     ),
+    "experiment.view": Permission(
+        "See experiments, their exposures and results, and the sample size calculator", ALL
+    ),
+    "experiment.manage": Permission(
+        "Create and change experiments and their metrics; start and stop them", DELIVERY
+    ),
+    "experiment.decide": Permission(
+        "Record an experiment's outcome in the decision log and set the feature's measured impact",
+        PLANNERS,
+    ),
     "token.manage": Permission("Create and revoke one's own API tokens", ALL),
 }
 

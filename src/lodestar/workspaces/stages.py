@@ -261,6 +261,13 @@ STAGES: dict[str, Stage] = {
                 "companies and conversions they cost; link one to a feature as evidence.",
             ),
             Section(
+                "Experiments",
+                "experiments:list",
+                "experiment.view",
+                "A/B tests from hypothesis to decision: variants and metrics, exposures from "
+                "the SDKs you use, results you can trust, the outcome recorded in the log.",
+            ),
+            Section(
                 "SQL console",
                 "analytics_sql:console",
                 "analytics.query",
