@@ -27,6 +27,8 @@ from lodestar.delivery.models import (
     RiskAction,
     StatusReport,
 )
+from lodestar.experiments import services as experiment_services
+from lodestar.experiments.models import Experiment
 from lodestar.feedback.models import Comment as IdeaComment
 from lodestar.feedback.models import Feedback, Idea, Insight
 from lodestar.feedback.portal_services import comment_add, idea_create, portal_update
@@ -115,6 +117,7 @@ class World:
     risk: Risk | None = None
     risk_action: RiskAction | None = None
     issue: Issue | None = None
+    experiment: Experiment | None = None
 
     def __getitem__(self, name: str) -> Persona:
         return self.personas[name]
@@ -355,6 +358,16 @@ def build_world() -> World:
         impact="Dispatchers worked from paper for two hours.",
         severity=4,
         occurred_on=date(2026, 10, 5),
+    )
+    # A draft experiment on the feature, with a primary metric (so it can start).
+    world.experiment = experiment_services.experiment_create(
+        product=product,
+        actor=world["pm"].user,
+        name="Next job on the board",
+        flag_key="board-next-job",
+        hypothesis="Showing each tech's next job makes dispatchers assign faster.",
+        feature_key=world.feature.key,
+        metrics=[{"name": "Assigned a job", "role": "primary", "event": "job_assigned"}],
     )
     return world
 

@@ -29,6 +29,8 @@ COMMANDS = {
     " [--format json|table].",
     "forecast": "Forecast a product's open releases: forecast --workspace SLUG --product KEY"
     " [--format json|table].",
+    "experiment": "Analyse an experiment's summary numbers: experiment analyze"
+    " [--format json|table] < input.json.",
 }
 
 USAGE = "usage: lodestar COMMAND [--data-dir D] [options]   (lodestar COMMAND --help for more)"
@@ -75,6 +77,11 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["LODESTAR_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.settings")
     command = args[0]
+    if command == "experiment":
+        # Pure statistics on stdin: no database, so Django is not started.
+        from lodestar.experiments.cli import main as experiment_main
+
+        raise SystemExit(experiment_main(args[1:]))
     if command == "manage":
         forwarded = args[1:]
     elif command in COMMANDS:

@@ -207,6 +207,27 @@ PAGES = {
     "reports-stakeholder": ("stakeholder", "/w/acme/ship/reports/?product=web", 200, "Status"),
     "report": ("stakeholder", "/w/acme/ship/reports/{report}/", 200, "Status: Web, week of"),
     "report-sent-edit": ("pm", "/w/acme/ship/reports/{report}/edit/", 409, "was sent"),
+    "experiments": ("stakeholder", "/w/acme/measure/experiments/", 200, "Experiments"),
+    "experiments-empty": ("pm", "/w/acme/measure/experiments/?q=zzzz", 200, "Experiments"),
+    "experiment-new": ("pm", "/w/acme/measure/experiments/new/", 200, "New experiment"),
+    "experiment-edit": ("pm", "/w/acme/measure/experiments/{experiment}/edit/", 200, "Edit"),
+    "experiment-start": ("pm", "/w/acme/measure/experiments/{experiment}/start/", 200, "Start"),
+    "experiment-stop": ("pm", "/w/acme/measure/experiments/{experiment}/stop/", 200, "Stop"),
+    "experiment-delete": ("pm", "/w/acme/measure/experiments/{experiment}/delete/", 200, "Delete"),
+    "experiment-calculator": (
+        "stakeholder",
+        "/w/acme/measure/experiments/calculator/?experiment={experiment}&metric=binomial"
+        "&baseline=10&minimum_effect=5&alpha=0.05&power=0.8&arms=2&daily=1000",
+        200,
+        "Sample size calculator",
+    ),
+    "experiment": ("pm", "/w/acme/measure/experiments/{experiment}/", 200, "Next job on the"),
+    "experiment-stakeholder": (
+        "stakeholder",
+        "/w/acme/measure/experiments/{experiment}/",
+        200,
+        "Next job on the board",
+    ),
 }
 
 
@@ -241,6 +262,7 @@ def test_page_has_no_serious_axe_violation(web, acme, name):
         changelog=acme.changelog.key,
         cost_line=acme.cost_line.key,
         report=acme.report.key,
+        experiment=acme.experiment.key,
     )
     page = web.page(user=acme[persona].user)
     response = page.goto(path)

@@ -21,6 +21,7 @@ from lodestar.demo.customers import build_customers
 from lodestar.demo.delivery import build_delivery
 from lodestar.demo.delivery_computed import finish_delivery
 from lodestar.demo.events import build_events
+from lodestar.demo.experiments import build_experiments
 from lodestar.demo.features import build_features, build_scoring
 from lodestar.demo.feedback import build_feedback
 from lodestar.demo.feedback_themes import THEMES
@@ -153,6 +154,8 @@ def build_demo(
         build_delivery(random.Random(f"{seed}-delivery"), workspace, now, report)
     # The event store is not part of the database transaction: filled once the rest is in.
     build_events(workspace, seed=seed, size=size, today=now, report=report, actor=owner)
+    pm = owners_pm(members) or owner
+    build_experiments(workspace, seed=seed, now=now, actor=pm, report=report)  # over the events
     finish_delivery(workspace, clock.today, owner, report)  # forecasts, reports: after all
     _refresh_statistics()
     return logins

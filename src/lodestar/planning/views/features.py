@@ -188,6 +188,27 @@ def feature_detail(request: WorkspaceRequest, feature_key: str) -> HttpResponse:
     )
 
 
+def _signed(value, unit: str) -> str:
+    """A measured change in words, as predicted_change writes the predicted one."""
+    text = f"{abs(value):,.2f}".rstrip("0").rstrip(".")
+    text = f"\u2212{text}" if value < 0 else f"+{text}"
+    return {"percent": f"{text} %", "points": f"{text} percentage points"}.get(unit, text)
+
+
+def _measured(feature: Feature) -> dict[str, str] | None:
+    """The measured impact (set when an experiment's outcome is recorded), or None."""
+    if feature.measured_change is None:
+        return None
+    unit = feature.measured_unit
+    low, high = feature.measured_low, feature.measured_high
+    return {
+        "change": _signed(feature.measured_change, unit),
+        "interval": f"{_signed(low, unit)} to {_signed(high, unit)}"
+        if low is not None and high is not None
+        else "",
+    }
+
+
 def feature_page(
     request: WorkspaceRequest,
     feature: Feature,
@@ -227,6 +248,8 @@ def feature_page(
             "case": case,
             "case_missing": _missing_links(request, feature, case),
             "predicted_change": business.predicted_change(feature),
+            "measured": _measured(feature),
+            "feature_experiments": list(feature.experiments.order_by("-created_at")[:10]),
             "page": insights,
             "form": form if form is not None else _feature_form(request, feature),
             "conflict": conflict,
