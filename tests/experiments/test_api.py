@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.test import Client
 
-from lodestar.analytics.capture import keys
+from lodestar.analytics.capture import keys, limits, ratelimit
 from lodestar.experiments import services
 from lodestar.experiments.models import Experiment
 
@@ -22,8 +22,10 @@ API = "/api/v1/workspaces/acme/experiments"
 @pytest.fixture(autouse=True)
 def _fresh_keys():
     keys.forget()
+    ratelimit.reset()
     yield
     keys.forget()
+    ratelimit.reset()
 
 
 def _post(client, url, body=None):
@@ -271,3 +273,13 @@ def test_assignment_with_api_key_query_and_cors(world):
     assert preflight.status_code == 204
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
     assert Client().options(url, HTTP_ORIGIN="https://evil.test").status_code == 403
+
+
+def test_assignment_shares_the_capture_keys_rate_limit(world, monkeypatch):
+    _running(world)
+    monkeypatch.setattr(limits, "RATE_BURST_EVENTS", 2)
+    monkeypatch.setattr(limits, "RATE_EVENTS_PER_SECOND", 0.01)
+    answers = [_variant(world, "checkout-v2", f"u{i}") for i in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert int(answers[2]["Retry-After"]) >= 1
+    assert "again in" in answers[2].json()["error"]["message"]

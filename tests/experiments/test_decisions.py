@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -123,3 +124,15 @@ def test_measured_impact_shows_on_the_feature_page(world, running):
     assert "Measured impact" in text
     assert "+100 %" in text
     assert "Experiment Onboarding checklist: Activation" in text
+
+
+def test_a_given_time_dates_the_stop_the_decision_and_the_measured_impact(world, running):
+    when = timezone.now() + timedelta(days=3)
+    decision = record_outcome(
+        running, actor=world["pm"].user, verdict="ship", variant="checklist", now=when
+    )
+    running.refresh_from_db()
+    assert running.stopped_at == when
+    assert decision.decided_on == timezone.localdate(when)
+    running.feature.refresh_from_db()
+    assert running.feature.measured_on == timezone.localdate(when)

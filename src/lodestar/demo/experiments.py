@@ -369,19 +369,17 @@ def build_experiments(
                 verdict="ship",
                 variant=text.variants[1],
                 rationale=DECISION_RATIONALE,
+                now=run.decided,
             )
-            _date_decision(experiment, decision, run.decided)
+            _date_decision(decision, run.decided)
         experiment.refresh_from_db()
         made.append(experiment)
         report("experiments", i + 1, len(runs))
     return made
 
 
-def _date_decision(experiment, decision, when: datetime) -> None:
-    """The outcome was recorded the day after the test stopped: date it so (record_outcome
-    dates it today)."""
+def _date_decision(decision, when: datetime) -> None:
+    """The decision's row says when it was recorded: the day after the test stopped."""
     from lodestar.strategy.models import Decision
 
-    Decision.objects.filter(pk=decision.pk).update(decided_on=when.date(), created_at=when)
-    if experiment.feature_id is not None:
-        Feature.objects.filter(pk=experiment.feature_id).update(measured_on=when.date())
+    Decision.objects.filter(pk=decision.pk).update(created_at=when)

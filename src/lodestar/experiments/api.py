@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from lodestar.analytics.capture import keys
+from lodestar.analytics.capture import keys, ratelimit
 from lodestar.core import errors
 from lodestar.core.access import public
 from lodestar.core.pagination import paginate
@@ -391,6 +391,8 @@ def _assignment(request: HttpRequest, flag_key: str) -> tuple[HttpResponse, bool
     if not key:
         raise errors.NotAuthenticated(NO_KEY)
     info = keys.lookup(key)
+    # The capture key's own bucket: a variant lookup costs what one event does.
+    ratelimit.take(info.write_key, 1)
     if origin and origin.lower() not in info.origins:
         raise errors.PermissionDenied(
             f"{origin[:200]} is not an allowed origin of this product; add it on the "
@@ -445,7 +447,9 @@ def experiment_variant(request: HttpRequest, flag_key: str):
         response, share = _assignment(request, flag_key)
     except errors.LodestarError as exc:
         response = JsonResponse(exc.as_dict(), status=exc.status)
-        share = isinstance(exc, errors.Invalid | errors.NotFound)
+        share = isinstance(exc, errors.Invalid | errors.NotFound | errors.RateLimited)
+        if isinstance(exc, errors.RateLimited) and exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
     if origin:
         response["Vary"] = "Origin"
         if share:

@@ -3,7 +3,7 @@ the linked feature's measured impact (what the Plan stage compares with the pred
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,12 +24,19 @@ LIMIT = Decimal("9999999999.99")  # the measured fields' largest value (12 digit
 
 
 def record_outcome(
-    experiment: Experiment, *, actor, verdict: str, variant: str = "", rationale: str = ""
+    experiment: Experiment,
+    *,
+    actor,
+    verdict: str,
+    variant: str = "",
+    rationale: str = "",
+    now: datetime | None = None,
 ) -> Decision:
     """Ship `variant` (verdict "ship") or keep the control (verdict "stop"). Creates an
     accepted Decision (the results as a table in its context), stops the experiment if it is
     running, keeps the results it was decided on, and sets the linked feature's measured
-    impact from the primary metric. All or nothing; a second recording is a Conflict."""
+    impact from the primary metric. All or nothing; a second recording is a Conflict.
+    `now` (default: the clock) dates the stop, the decision and the measured impact."""
     errors: dict[str, list[str]] = {}
     variant = (variant or "").strip()
     if verdict not in VERDICTS:
@@ -55,12 +62,19 @@ def record_outcome(
             )
         if locked.status == ExperimentStatus.DRAFT:
             raise Conflict(f"'{locked.name}' has not started: there is no outcome to record.")
-        today = timezone.localdate()
+        now = now or timezone.now()
+        today = timezone.localdate(now)
         if locked.status == ExperimentStatus.RUNNING:
-            _stop(locked, actor=actor)
-        snapshot = results_module.refresh(locked)
+            _stop(locked, actor=actor, now=now)
+        snapshot = results_module.refresh(locked, now=now)
         decision = _decision(
-            locked, snapshot, actor=actor, verdict=verdict, variant=variant, rationale=rationale
+            locked,
+            snapshot,
+            actor=actor,
+            verdict=verdict,
+            variant=variant,
+            rationale=rationale,
+            today=today,
         )
         changes = {"decision": [None, decision.title], "shipped_variant": ["", variant]}
         locked.decision = decision
@@ -91,10 +105,10 @@ def record_outcome(
     return decision
 
 
-def _stop(experiment: Experiment, *, actor) -> None:
+def _stop(experiment: Experiment, *, actor, now: datetime) -> None:
     from lodestar.experiments.services import experiment_stop
 
-    experiment_stop(experiment=experiment, actor=actor)
+    experiment_stop(experiment=experiment, actor=actor, now=now)
     experiment.refresh_from_db()
 
 
@@ -106,6 +120,7 @@ def _decision(
     verdict: str,
     variant: str,
     rationale: str,
+    today: date,
 ) -> Decision:
     from lodestar.strategy.services import decision_create
 
@@ -123,7 +138,7 @@ def _decision(
         outcome=outcome,
         rationale=rationale or "",
         status=DecisionStatus.ACCEPTED,
-        decided_on=timezone.localdate().isoformat(),
+        decided_on=today.isoformat(),
         product_key=experiment.product.key,
     )
     if experiment.feature_id is not None:

@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - SQL is built from the dialect's pieces and literals, as analytics does
 """Exposures and per-arm metric sums of an experiment, read from the event store.
 
     exposures(src, experiment, *, start=None, end=None) -> Exposures
@@ -58,7 +57,7 @@ import numpy as np
 from lodestar.analytics.queries.base import Dialect
 from lodestar.analytics.queries.filters import Filter, parse_filters, where
 from lodestar.analytics.queries.funnel_walk import walk
-from lodestar.analytics.queries.funnels import _fetch
+from lodestar.analytics.queries.funnels import fetch_columns
 from lodestar.experiments.stats.arms import Arm
 
 FLAG_CALLED = "$feature_flag_called"
@@ -383,7 +382,7 @@ def _funnel_sql(d: Dialect, experiment, m: _Metric, lo, hi, pre_us: int | None) 
 
 def _funnel_sums(src, experiment, m: _Metric, lo, hi, pre_us: int | None) -> dict[int, list]:
     """Per variant index: [conversions, pre conversions, both] (the funnel walk)."""
-    data = _fetch(src, _funnel_sql(src.dialect, experiment, m, lo, hi, pre_us))
+    data = fetch_columns(src, _funnel_sql(src.dialect, experiment, m, lo, hi, pre_us))
     out: dict[int, list] = {}
     if not len(data["ts"]):
         return out

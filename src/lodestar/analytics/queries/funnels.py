@@ -292,7 +292,7 @@ def to_sql(dialect: Dialect, params: Params, tz: str, *, persons: bool = False, 
 # -- run ----------------------------------------------------------------------------------
 
 
-def _fetch(src, sql: str) -> dict[str, np.ndarray]:
+def fetch_columns(src, sql: str) -> dict[str, np.ndarray]:
     """The query's columns as numpy arrays (a fast path for DuckDB, rows otherwise)."""
     con = getattr(src, "con", None)
     if con is not None and src.dialect.name == "duckdb":
@@ -355,7 +355,7 @@ def _entry_end(params: Params, tz: str, now=None) -> int | None:
 
 def run(src, params: Params, *, now: datetime | None = None) -> dict[str, Any]:
     """Counts, conversion and time to convert per step, and per breakdown value."""
-    data = _fetch(src, to_sql(src.dialect, params, src.tz, now=now))
+    data = fetch_columns(src, to_sql(src.dialect, params, src.tz, now=now))
     result = walk(
         data["h"],
         data["ts"],
@@ -423,7 +423,7 @@ def dropped(
     at a time after the id `after`, each with their company."""
     if not 2 <= step <= len(params.steps):
         raise Invalid(fields={"step": f"Pick a step from 2 to {len(params.steps)}."})
-    data = _fetch(src, to_sql(src.dialect, params, src.tz, persons=True, now=now))
+    data = fetch_columns(src, to_sql(src.dialect, params, src.tz, persons=True, now=now))
     result = walk(
         data["h"],
         data["ts"],
