@@ -71,7 +71,7 @@ def test_decided_running_and_flagged(demo):
     assert test["ci"][1] < 0  # repeat visits: lower is better, and the interval excludes no change
     assert advise(routing, snapshot).verdict == "ship"
     decision = routing.decision
-    assert decision.status == DecisionStatus.ACCEPTED and routing.shipped_variant == "test"
+    assert decision.status == DecisionStatus.ACCEPTED and routing.shipped_variant == "skills-match"
     assert routing.feature in decision.features.all()
     assert routing.stopped_at < NOW - timedelta(days=30)
     assert decision.decided_on == (routing.stopped_at + timedelta(days=1)).date()

@@ -285,6 +285,18 @@ def test_calculator_prefills_from_the_store(world, event_store):
     assert b"20 active persons" in response.content
 
 
+def test_calculator_leaves_a_baseline_nobody_reached_to_the_pm(world, event_store):
+    now = datetime.now(UTC).replace(tzinfo=None)
+    get_spool().append(
+        [_row(world, f"p{i}", "pageview", now - timedelta(hours=i)) for i in range(3)]
+    )
+    event_store.flush()
+    response = world["pm"].client().get(f"{BASE}calculator/?experiment={world.experiment.key}")
+    assert "baseline" not in response.context["form"].initial
+    assert response.context["form"].initial["daily"] >= 1
+    assert b"None of the 3 persons active in the last 14 days did job_assigned" in response.content
+
+
 def test_calculator_without_events_explains(world):
     response = world["pm"].client().get(f"{BASE}calculator/?experiment={world.experiment.key}")
     assert response.status_code == 200

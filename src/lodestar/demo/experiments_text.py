@@ -51,7 +51,7 @@ ROUTING = ExperimentText(
         "We expect about **25 % fewer repeat visits for a missing skill**; drive time may go "
         "up a little, since the nearest technician is not always the qualified one."
     ),
-    variants=("control", "test"),
+    variants=("control", "skills-match"),
     primary=MetricText(
         "Repeat visit for a missing skill",
         "conversion",

@@ -199,6 +199,19 @@ def calculator_baseline(experiment: Experiment, *, days: int = BASELINE_DAYS) ->
         return empty
     mean = float(total or 0) / n
     variance = max(float(squares or 0) / n - mean * mean, 0.0)
+    if mean == 0:
+        # Nobody did it yet (often: the feature's event does not exist before the test).
+        what = " → ".join(s["event"] for s in metric.steps) if metric.steps else event
+        return Baseline(
+            kind,
+            None,
+            None,
+            float(person_days or 0) / days,
+            n,
+            days,
+            note=f"None of the {n:,} persons active in the last {days} days did {what}: "
+            "enter the rate or mean you expect for the control.",
+        )
     return Baseline(
         metric=kind,
         mean=mean,
