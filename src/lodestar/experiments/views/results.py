@@ -93,7 +93,14 @@ def decide(request: WorkspaceRequest, experiment_key: str) -> HttpResponse:
     form = DecideForm(experiment, request.POST)
     if form.is_valid():
         try:
-            decision = record_outcome(experiment, actor=request.user, **form.service_arguments())
+            args = form.service_arguments()
+            decision = record_outcome(
+                experiment,
+                actor=request.user,
+                verdict=args["verdict"],
+                variant=args["variant"],
+                rationale=args["rationale"],
+            )
         except Invalid as exc:
             apply_errors(form, exc)
         else:
