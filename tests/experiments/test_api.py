@@ -267,12 +267,16 @@ def test_assignment_with_api_key_query_and_cors(world):
     assert allowed["Access-Control-Allow-Origin"] == "https://app.acme.test"
     refused = Client().get(url, HTTP_ORIGIN="https://evil.test")
     assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused
+    ask = {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "GET"}
     preflight = Client().options(
-        "/api/v1/experiments/checkout-v2/variant", HTTP_ORIGIN="https://app.acme.test"
+        "/api/v1/experiments/checkout-v2/variant", HTTP_ORIGIN="https://app.acme.test", **ask
     )
     assert preflight.status_code == 204
     assert "Authorization" in preflight["Access-Control-Allow-Headers"]
-    assert Client().options(url, HTTP_ORIGIN="https://evil.test").status_code == 403
+    assert Client().options(url, HTTP_ORIGIN="https://evil.test", **ask).status_code == 403
+    # OPTIONS that is no preflight is no method of the API.
+    plain = Client().options(url, HTTP_ORIGIN="https://app.acme.test")
+    assert plain.status_code == 405 and plain.json()["error"]["code"] == "method_not_allowed"
 
 
 def test_assignment_shares_the_capture_keys_rate_limit(world, monkeypatch):

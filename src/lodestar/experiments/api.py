@@ -413,8 +413,7 @@ def _assignment(request: HttpRequest, flag_key: str) -> tuple[HttpResponse, bool
     return JsonResponse(body), bool(origin)
 
 
-@router.api_operation(
-    ["GET", "OPTIONS"],
+@router.get(
     "/experiments/{flag_key}/variant",
     auth=None,
     response={200: AssignmentOut, **ERRORS},
@@ -428,20 +427,6 @@ def _assignment(request: HttpRequest, flag_key: str) -> tuple[HttpResponse, bool
 @public
 def experiment_variant(request: HttpRequest, flag_key: str):
     origin = request.headers.get("Origin", "").strip()
-    if request.method == "OPTIONS":
-        if not origin_known(origin):
-            error = errors.PermissionDenied(
-                "This origin may not ask for variants: add it to the product's allowed origins."
-            )
-            response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
-        else:
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Authorization"
-            response["Access-Control-Max-Age"] = "600"
-        response["Vary"] = "Origin"
-        return response
     share = False
     try:
         response, share = _assignment(request, flag_key)
@@ -454,4 +439,30 @@ def experiment_variant(request: HttpRequest, flag_key: str):
         response["Vary"] = "Origin"
         if share:
             response["Access-Control-Allow-Origin"] = origin
+    return response
+
+
+# The CORS preflight of the GET above: a browser's, not part of the API's contract.
+@router.api_operation(
+    ["OPTIONS"], "/experiments/{flag_key}/variant", auth=None, include_in_schema=False
+)
+@public
+def experiment_variant_preflight(request: HttpRequest, flag_key: str):
+    origin = request.headers.get("Origin", "").strip()
+    if not request.headers.get("Access-Control-Request-Method"):
+        # Not a browser's preflight: OPTIONS is no method of this API.
+        refused = errors.MethodNotAllowed("GET the variant; OPTIONS is only a CORS preflight.")
+        return JsonResponse(refused.as_dict(), status=refused.status)
+    if not origin_known(origin):
+        error = errors.PermissionDenied(
+            "This origin may not ask for variants: add it to the product's allowed origins."
+        )
+        response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
+    else:
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Authorization"
+        response["Access-Control-Max-Age"] = "600"
+    response["Vary"] = "Origin"
     return response
