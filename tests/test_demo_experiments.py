@@ -29,7 +29,13 @@ def demo():
     return {e.flag_key: e for e in Experiment.objects.filter(workspace=workspace)}
 
 
-def test_four_experiments_in_every_state_and_exposure_form(demo):
+def test_the_demos_experiments(demo):
+    """One demo build (the slowest part) for both checks."""
+    four_experiments_in_every_state_and_exposure_form(demo)
+    decided_running_and_flagged(demo)
+
+
+def four_experiments_in_every_state_and_exposure_form(demo):
     assert sorted(demo) == ["arrival-texts", "online-booking", "quote-options", "skills-routing"]
     states = {key: e.status for key, e in demo.items()}
     assert states == {
@@ -62,7 +68,7 @@ def test_four_experiments_in_every_state_and_exposure_form(demo):
         assert demo[key].results["exposures"]["total"] > 300
 
 
-def test_decided_running_and_flagged(demo):
+def decided_running_and_flagged(demo):
     routing = demo["skills-routing"]
     snapshot = routing.decided_results
     metric = primary(snapshot)
