@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.analytics.capture import keys, ratelimit
-from lodestar.core import errors
+from lodestar.core import cors, errors
 from lodestar.core.access import public
 from lodestar.core.pagination import paginate
 from lodestar.experiments import selectors, services
@@ -32,7 +32,7 @@ from lodestar.experiments.models import (
 from lodestar.feedback.intake.widget import origin_known
 from lodestar.planning.concurrency import EditConflict
 from lodestar.workspaces.access import WorkspaceRequest, api_access
-from lodestar.workspaces.api import ERRORS, WRITE_ERRORS
+from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, ConflictOut
 from lodestar.workspaces.selectors import product_get
 
 router = Router(tags=["experiments"])
@@ -166,24 +166,6 @@ class ExperimentPage(Schema):
     items: list[ExperimentOut]
     count: int
     next: str | None
-
-
-class ChangeOut(Schema):
-    who: str
-    when: Any
-    verb: str
-    changes: dict[str, Any]
-
-
-class ConflictBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]]
-    changes: list[ChangeOut]
-
-
-class ConflictOut(Schema):
-    error: ConflictBody
 
 
 class AssignmentOut(Schema):
@@ -453,16 +435,10 @@ def experiment_variant_preflight(request: HttpRequest, flag_key: str):
         # Not a browser's preflight: OPTIONS is no method of this API.
         refused = errors.MethodNotAllowed("GET the variant; OPTIONS is only a CORS preflight.")
         return JsonResponse(refused.as_dict(), status=refused.status)
-    if not origin_known(origin):
-        error = errors.PermissionDenied(
-            "This origin may not ask for variants: add it to the product's allowed origins."
-        )
-        response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
-    else:
-        response = HttpResponse(status=204)
-        response["Access-Control-Allow-Origin"] = origin
-        response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-        response["Access-Control-Allow-Headers"] = "Authorization"
-        response["Access-Control-Max-Age"] = "600"
-    response["Vary"] = "Origin"
-    return response
+    return cors.preflight(
+        origin,
+        known=origin_known(origin),
+        methods="GET, OPTIONS",
+        headers="Authorization",
+        refusal="This origin may not ask for variants: add it to the product's allowed origins.",
+    )

@@ -42,6 +42,19 @@ from lodestar.workspaces.models import Product
 TARGET = "experiment"
 
 
+def _log(experiment: Experiment, actor, verb: str, changes: dict | None = None) -> None:
+    """The experiment's entry in the activity log."""
+    activity_record(
+        workspace=experiment.workspace,
+        actor=actor,
+        verb=verb,
+        target_type=TARGET,
+        target_key=experiment.key,
+        target_label=experiment.name,
+        changes=changes,
+    )
+
+
 def _sync_metrics(experiment: Experiment, metrics: list[dict[str, Any]]) -> None:
     """Make the experiment's metrics these (matched by key; the rest deleted)."""
     existing = {m.key: m for m in experiment.metrics.all()}
@@ -221,15 +234,7 @@ def experiment_update(
             new_metrics = _metrics_summary(experiment)
             if new_metrics != old_metrics:
                 changes["metrics"] = ["; ".join(old_metrics), "; ".join(new_metrics)]
-        activity_record(
-            workspace=experiment.workspace,
-            actor=actor,
-            verb="updated",
-            target_type=TARGET,
-            target_key=experiment.key,
-            target_label=experiment.name,
-            changes=changes,
-        )
+        _log(experiment, actor, "updated", changes)
     return changes
 
 
@@ -299,14 +304,11 @@ def experiment_start(*, experiment: Experiment, actor, now=None) -> Experiment:
             fields=["status", "started_at", "stopped_at"],
             target_type=TARGET,
         )
-        activity_record(
-            workspace=experiment.workspace,
-            actor=actor,
-            verb="resumed" if resumed else "started",
-            target_type=TARGET,
-            target_key=experiment.key,
-            target_label=experiment.name,
-            changes={"status": ["stopped" if resumed else "draft", "running"]},
+        _log(
+            experiment,
+            actor,
+            "resumed" if resumed else "started",
+            {"status": ["stopped" if resumed else "draft", "running"]},
         )
     return experiment
 
@@ -325,15 +327,7 @@ def experiment_stop(*, experiment: Experiment, actor, now=None) -> Experiment:
         save_versioned(
             experiment, version=None, fields=["status", "stopped_at"], target_type=TARGET
         )
-        activity_record(
-            workspace=experiment.workspace,
-            actor=actor,
-            verb="stopped",
-            target_type=TARGET,
-            target_key=experiment.key,
-            target_label=experiment.name,
-            changes={"status": ["running", "stopped"]},
-        )
+        _log(experiment, actor, "stopped", {"status": ["running", "stopped"]})
     return experiment
 
 
@@ -343,14 +337,7 @@ def experiment_delete(*, experiment: Experiment, actor) -> None:
         experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if experiment.status == ExperimentStatus.RUNNING:
             raise Conflict("Stop the experiment before deleting it.")
-        activity_record(
-            workspace=experiment.workspace,
-            actor=actor,
-            verb="deleted",
-            target_type=TARGET,
-            target_key=experiment.key,
-            target_label=experiment.name,
-        )
+        _log(experiment, actor, "deleted")
         experiment.delete()
 
 
@@ -360,15 +347,7 @@ def experiment_delete(*, experiment: Experiment, actor) -> None:
 def _metric_write(experiment: Experiment, actor, before: str | None, after: str | None) -> None:
     """Bump the experiment's version (an open edit form is stale now) and log the change."""
     save_versioned(experiment, version=None, fields=[], target_type=TARGET)
-    activity_record(
-        workspace=experiment.workspace,
-        actor=actor,
-        verb="updated",
-        target_type=TARGET,
-        target_key=experiment.key,
-        target_label=experiment.name,
-        changes={"metric": [before, after]},
-    )
+    _log(experiment, actor, "updated", {"metric": [before, after]})
 
 
 def metric_create(*, experiment: Experiment, actor, **spec: Any) -> Metric:

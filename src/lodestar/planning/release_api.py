@@ -13,7 +13,7 @@ from lodestar.planning import release_services as services
 from lodestar.planning.concurrency import EditConflict
 from lodestar.planning.roadmap_models import ReleaseKind, ReleaseStatus
 from lodestar.workspaces.access import WorkspaceRequest, api_access
-from lodestar.workspaces.api import ERRORS, WRITE_ERRORS
+from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, ConflictOut
 
 router = Router(tags=["releases"])
 
@@ -105,24 +105,6 @@ class ReleasePage(Schema):
     items: list[ReleaseOut]
     count: int
     next: str | None
-
-
-class ChangeOut(Schema):
-    who: str
-    when: Any
-    verb: str
-    changes: dict[str, Any]
-
-
-class ConflictBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]]
-    changes: list[ChangeOut]
-
-
-class ConflictOut(Schema):
-    error: ConflictBody
 
 
 def _capacity(capacity: selectors.Capacity) -> dict[str, Any]:

@@ -34,6 +34,26 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+class ChangeOut(Schema):
+    who: str
+    when: Any
+    verb: str
+    changes: dict[str, Any]
+
+
+class ConflictBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+    changes: list[ChangeOut]
+
+
+class ConflictOut(Schema):
+    """A 409 from a versioned edit: the changes made since the version the client read."""
+
+    error: ConflictBody
+
+
 class PageQuery(Schema):
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from lodestar.analytics import events as ev
 from lodestar.analytics.capture import body, keys, limits, normalize, ratelimit
 from lodestar.analytics.capture.services import capture_accept
-from lodestar.core import errors
+from lodestar.core import cors, errors
 from lodestar.core.access import public
 from lodestar.feedback.intake.widget import origin_known
 
@@ -44,21 +44,15 @@ def _basic_user(request: HttpRequest) -> str | None:
 
 
 def _preflight(request: HttpRequest, origin: str) -> HttpResponse:
-    """A CORS preflight carries no key: any product's allowed origin may go on to POST (the
-    POST itself is checked against its key's product)."""
-    if not origin_known(origin):
-        error = errors.PermissionDenied(
-            "This origin may not send events: add it to the product's allowed origins."
-        )
-        response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
-    else:
-        response = HttpResponse(status=204)
-        response["Access-Control-Allow-Origin"] = origin
-        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-        response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        response["Access-Control-Max-Age"] = "600"
-    response["Vary"] = "Origin"
-    return response
+    """Any product's allowed origin may go on to POST (the POST itself is checked against
+    its key's product)."""
+    return cors.preflight(
+        origin,
+        known=origin_known(origin),
+        methods="POST, OPTIONS",
+        headers=ALLOWED_HEADERS,
+        refusal="This origin may not send events: add it to the product's allowed origins.",
+    )
 
 
 def _capture(
