@@ -276,6 +276,31 @@ def test_update_is_versioned(world):
     assert Experiment.objects.get(pk=experiment.pk).name == "Biggest button"
 
 
+def test_changing_how_results_are_read_drops_the_stored_results(world):
+    experiment = _create(world)
+    stored = {"state": "running", "engine": "frequentist"}
+    Experiment.objects.filter(pk=experiment.pk).update(results=stored)
+    experiment.refresh_from_db()
+    services.experiment_update(
+        experiment=experiment,
+        actor=world["pm"].user,
+        version=experiment.version,
+        name="A new name only",
+        hypothesis=experiment.hypothesis,
+    )
+    assert Experiment.objects.get(pk=experiment.pk).results == stored  # a name reads the same
+    services.experiment_update(
+        experiment=experiment,
+        actor=world["pm"].user,
+        version=experiment.version,
+        name=experiment.name,
+        hypothesis=experiment.hypothesis,
+        engine="bayesian",
+    )
+    again = Experiment.objects.get(pk=experiment.pk)
+    assert again.engine == "bayesian" and again.results == {} and again.results_at is None
+
+
 def test_update_without_changes_writes_nothing(world):
     experiment = _create(world)
     before = Entry.objects.count()

@@ -227,8 +227,13 @@ def experiment_update(
         return {}
     for field, value in values.items():
         setattr(experiment, field, value)
+    fields = list(values)
+    if checked is not None or set(changes) & set(SETTINGS):
+        # Read differently now: the stored results are recomputed when next shown.
+        experiment.results, experiment.results_at = {}, None
+        fields += ["results", "results_at"]
     with transaction.atomic():
-        save_versioned(experiment, version=version, fields=list(values), target_type=TARGET)
+        save_versioned(experiment, version=version, fields=fields, target_type=TARGET)
         if checked is not None:
             _sync_metrics(experiment, checked)
             new_metrics = _metrics_summary(experiment)
