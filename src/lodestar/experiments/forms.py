@@ -77,7 +77,8 @@ class ExperimentForm(StyledForm):
         required=False,
         label="Sequential testing",
         help_text="Always-valid intervals: you may look at the results every day without "
-        "inflating false positives (the intervals are wider).",
+        "inflating false positives (the intervals are wider). Frequentist engine only: the "
+        "Bayesian one needs no correction for looking.",
     )
     alpha = forms.DecimalField(
         initial=Decimal("0.05"),
