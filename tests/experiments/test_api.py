@@ -287,3 +287,24 @@ def test_assignment_shares_the_capture_keys_rate_limit(world, monkeypatch):
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert int(answers[2]["Retry-After"]) >= 1
     assert "again in" in answers[2].json()["error"]["message"]
+
+
+def test_the_list_fetches_metrics_in_one_query_not_one_per_experiment(
+    world, django_assert_max_num_queries
+):
+    for i in range(5):
+        services.experiment_create(
+            product=world.product,
+            actor=world["pm"].user,
+            name=f"Test {i}",
+            flag_key=f"test-{i}",
+            hypothesis="Something changes.",
+            metrics=[{"role": "primary", "event": "purchased"}],
+        )
+    client = world["pm"].api()
+    client.get(API)  # warm: sessions, token lookups
+    with django_assert_max_num_queries(6):
+        response = client.get(API)
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 6
+    assert all(item["metrics"] for item in response.json()["items"])

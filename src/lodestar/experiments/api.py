@@ -190,7 +190,10 @@ def _metric_out(metric) -> dict[str, Any]:
     }
 
 
-def _out(experiment) -> dict[str, Any]:
+def _out(experiment, metrics=None) -> dict[str, Any]:
+    """The experiment as the API shows it; `metrics` when already fetched (a list page)."""
+    if metrics is None:
+        metrics = selectors.metric_list(experiment)
     return {
         "key": experiment.key,
         "product_key": experiment.product.key,
@@ -217,7 +220,7 @@ def _out(experiment) -> dict[str, Any]:
         "decision_key": experiment.decision.key if experiment.decision else None,
         "version": experiment.version,
         "created_at": experiment.created_at,
-        "metrics": [_metric_out(m) for m in selectors.metric_list(experiment)],
+        "metrics": [_metric_out(m) for m in metrics],
     }
 
 
@@ -248,8 +251,10 @@ def experiment_list(request: WorkspaceRequest, slug: str, query: Query[Experimen
     rows = selectors.experiment_list(
         product=product, workspace=request.workspace, status=query.status or "", q=query.q
     )
-    page = paginate(rows, cursor=query.cursor, limit=query.limit, newest_first=True)
-    return page.as_dict(_out)
+    page = paginate(
+        selectors.with_metrics(rows), cursor=query.cursor, limit=query.limit, newest_first=True
+    )
+    return page.as_dict(lambda experiment: _out(experiment, experiment.metrics.all()))
 
 
 @router.post("/workspaces/{slug}/experiments", response={201: ExperimentOut, **WRITE_ERRORS})
