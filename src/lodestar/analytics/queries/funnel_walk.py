@@ -1,92 +1,135 @@
-"""The funnel's walk: over step events sorted by (person, time, step mask), each person's
-deepest ordered chain within the window, and the times of its steps (queries/funnels.py
-fetches the events and reports; this is the algorithm, engine-neutral numpy)."""
+"""The funnel's walk: over step events in any order, each person's deepest ordered chain
+within the window and the times of its steps (queries/funnels.py fetches the events and
+reports; this is the algorithm, engine-neutral).
+
+Why it looks like this: the walk is the funnel's cost. Sorting 5.5 million step events by
+person and time in the database and walking them with numpy took 1.2 s on the 10-million-event
+benchmark; grouping them here, in compiled loops on every core, without a global sort, takes
+a fraction of that (benchmarks/README.md, "Funnel"). The loops are in funnel_kernels.py:
+
+1. Each row's bucket is a hash of its group key; rows are copied bucket by bucket (two linear
+   passes, split between threads).
+2. Each thread takes a share of the buckets: groups a bucket's rows with a small hash table,
+   sorts each group by (time, mask) and walks it (the rule is in `walk_buckets`).
+"""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+_ROWS_PER_BUCKET = 2048
+_ROWS_PER_THREAD = 200_000  # below this, one thread: starting threads would cost more
+_MAX = np.iinfo(np.int64).max
+
 
 @dataclass
 class Walk:
-    """The funnel walked over sorted step events: one row per person."""
+    """The funnel walked: one row per person (group), in no particular order."""
 
     depth: np.ndarray  # steps reached (1..K; 0 = never did step 1 in the range)
     times: np.ndarray  # (persons, K) µs of the chain's step events (-1 when not reached)
-    first_row: np.ndarray  # the person's first row in the sorted arrays
+    # (a transposed view: each step's column is contiguous)
+    first_row: np.ndarray  # the input row of the person's first event (by time, then mask)
+    entry_row: np.ndarray  # the input row of the person's first step-1 event (-1: none)
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a limited container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _threads(n: int) -> int:
+    return max(1, min(_cores(), 8, n // _ROWS_PER_THREAD))
 
 
 def walk(
-    h: np.ndarray,
+    key: np.ndarray,
     ts: np.ndarray,
     m: np.ndarray,
     steps: int,
     window_us: int,
     entry_end_us: int | None = None,
 ) -> Walk:
-    """The greedy latest-start walk over events sorted by (person, time, mask).
+    """The latest-start walk per group of rows with equal `key` (an integer: a person's hash).
 
-    `h` identifies the person (equal on a person's rows), `m` has bit k set when the event
-    matches step k+1. Step 1 only counts before `entry_end_us` (the end of the date range).
+    `ts` is the event's time in µs, `m` has bit k set when the event matches step k+1 (at
+    most 10 steps). Step 1 only counts before `entry_end_us` (the end of the date range)."""
+    from lodestar.analytics.queries import funnel_kernels as kernels
 
-    A chain is one int64, start row * n + (n - 1 - completion row): its running maximum
-    keeps the latest start and, for one start, the earliest completion. Each level keeps,
-    for every row, the best chain completed at or before it (the chains scattered to their
-    completion rows, then a running maximum: one linear pass); it is valid for a row when
-    its start lies in the row's person (so chains never cross persons)."""
     n = len(ts)
     if n == 0:
-        return Walk(np.zeros(0, np.int64), np.zeros((0, steps), np.int64), np.zeros(0, np.int64))
-    ts = ts.astype(np.int64, copy=False)
-    m = m.astype(np.int64 if steps > 7 else np.int8, copy=False)
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(h[1:], h[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    big = np.int64(n)
-    last = np.r_[starts[1:] - 1, n - 1]
-    # The first row of each row's person, as a chain value: a chain is the person's when it
-    # is at least this.
-    floor = np.repeat(starts * big, np.diff(np.r_[starts, n]))
-    level_best: list[np.ndarray] = []
+        empty = np.zeros(0, np.int64)
+        return Walk(empty, np.zeros((0, steps), np.int64), empty, empty)
+    if not 1 <= steps <= kernels.MASK_BITS:
+        raise ValueError(f"A funnel walk takes 1 to {kernels.MASK_BITS} steps, not {steps}.")
+    # One dtype per argument, so the loops are compiled once.
+    key = np.ascontiguousarray(key)
+    key = key.view(np.int64) if key.dtype.itemsize == 8 else key.astype(np.int64)
+    ts = np.ascontiguousarray(ts, dtype=np.int64)
+    m = np.ascontiguousarray(m, dtype=np.int32)
+    base = int(ts.min())
+    entry_end = _MAX if entry_end_us is None else min(max(entry_end_us - base, -_MAX), _MAX)
 
-    def record(rows: np.ndarray, chains: np.ndarray) -> None:
-        at = np.full(n, -1, dtype=np.int64)
-        at[rows] = chains
-        level_best.append(np.maximum.accumulate(at))
+    bits = max(1, int(np.ceil(np.log2(max(n / _ROWS_PER_BUCKET, 2)))))
+    buckets, shift = 1 << bits, 64 - bits
+    threads = _threads(n)
+    row_cuts = np.linspace(0, n, threads + 1).astype(np.int64)
+    parts = range(threads)
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
 
-    def best(level: int, rows: np.ndarray) -> np.ndarray:
-        """Level's best chain as of each row in `rows` (-1 when none in the row's person)."""
-        value = level_best[level][rows]
-        return np.where(value >= floor[rows], value, -1)
+    def each(fn, jobs):
+        """fn(*job) for each job, on the pool's threads."""
+        return list(pool.map(lambda job: fn(*job), jobs)) if pool else [fn(*j) for j in jobs]
 
-    entry = np.flatnonzero(m & 1)
-    if entry_end_us is not None:
-        entry = entry[ts[entry] < entry_end_us]
-    record(entry, entry * big + (big - 1 - entry))
-    for k in range(1, steps):
-        rows = np.flatnonzero((m >> k) & 1)
-        rows = rows[~new[rows]]  # a person's first event cannot extend a chain
-        # One event never satisfies two steps: extend the chain as of the row before.
-        before = best(k - 1, rows - 1)
-        start = before // big
-        ok = (before >= 0) & (ts[rows] - ts[np.maximum(start, 0)] <= window_us)
-        rows, start = rows[ok], start[ok]
-        record(rows, start * big + (big - 1 - rows))
-    finals = [best(k, last) for k in range(steps)]
-    depth = np.zeros(len(starts), dtype=np.int64)
-    for k in range(steps):
-        depth[finals[k] >= 0] = k + 1
-    # Read each person's deepest chain back: step k's event, then the chain it extended.
-    times = np.full((len(starts), steps), -1, dtype=np.int64)
-    done = np.full(len(starts), -1, dtype=np.int64)  # completion row at the current level
-    for k in range(steps - 1, -1, -1):
-        at_k = depth == k + 1
-        done[at_k] = (big - 1) - finals[k][at_k] % big
-        has = depth >= k + 1
-        times[has, k] = ts[done[has]]
-        if k:
-            done[has] = (big - 1) - best(k - 1, done[has] - 1) % big
-    return Walk(depth, times, starts)
+    try:
+        counts = np.zeros((threads, buckets), np.int64)
+        each(
+            kernels.histogram,
+            [(key, row_cuts[t], row_cuts[t + 1], shift, counts[t]) for t in parts],
+        )
+        bounds = np.zeros(buckets + 1, np.int64)
+        np.cumsum(counts.sum(axis=0), out=bounds[1:])
+        # Thread t's rows go after the earlier threads' rows in each bucket.
+        offsets = bounds[:-1] + np.cumsum(counts, axis=0) - counts
+        keys, values = np.empty(n, np.int64), np.empty(n, np.int64)
+        rows = np.empty(n, np.int32 if n < 2**31 else np.int64)
+        copied = (keys, values, rows)
+        each(
+            kernels.scatter,
+            [
+                (key, ts, m, base, row_cuts[t], row_cuts[t + 1], shift, offsets[t], *copied)
+                for t in parts
+            ],
+        )
+        # Share the buckets out by rows; a thread has at most one person per row it walks.
+        cuts = np.searchsorted(bounds, row_cuts)
+        cuts[0], cuts[-1] = 0, buckets
+        sizes = [int(bounds[cuts[t + 1]] - bounds[cuts[t]]) for t in parts]
+        # depth, times (step-major), first row, entry row
+        outs = [
+            tuple(np.empty(shape, np.int64) for shape in (size, (steps, size), size, size))
+            for size in sizes
+        ]
+        written = each(
+            kernels.walk_buckets,
+            [
+                (*copied, bounds, cuts[t], cuts[t + 1], steps, window_us, entry_end, base, *outs[t])
+                for t in parts
+            ],
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    depth, first, entry = (
+        np.concatenate([out[i][:count] for out, count in zip(outs, written, strict=True)])
+        for i in (0, 2, 3)
+    )
+    # Step-major, so each step's times are contiguous; the transpose is a view.
+    times = np.concatenate([out[1][:, :count] for out, count in zip(outs, written, strict=True)], 1)
+    return Walk(depth, times.T, first, entry)

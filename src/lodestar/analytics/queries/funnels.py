@@ -7,15 +7,14 @@ event never satisfies two steps; a person counts at the deepest step reached.
 How it is computed, the same way on every engine:
 
 1. One SQL query (built from `src.dialect`) fetches the events that match any step, as
-   (person hash, time in µs, step mask[, breakdown value][, person id]) sorted by person,
-   time and mask. That is all an engine has to do; DuckDB and ClickHouse give the same rows.
-2. One numpy pass over those sorted arrays: for each step k, the latest start of a chain that
-   has reached step k so far (a running maximum over the person's events). Keeping the
-   *latest* start is exact for this definition: a later start leaves at least as much of
-   the window for every later step, so no other chain goes deeper. Ties between chains with
-   the same start keep the one that completed the step first, and each chain remembers
-   where it completed each step, so the time between steps is read back from the chain
-   that made the person's deepest step.
+   (person hash, time in µs, step mask[, breakdown value][, person id]), in no order, over
+   Arrow. That is all an engine has to do; DuckDB and ClickHouse give the same rows.
+2. The walk (queries/funnel_walk.py, compiled loops on every core) groups them by person,
+   orders each person's events by time and mask, and keeps, for each step k, the chain that
+   has reached step k with the latest start. Keeping the *latest* start is exact for this
+   definition: a later start leaves at least as much of the window for every later step, so
+   no other chain goes deeper. Ties between chains with the same start keep the one that
+   completed the step first; the chain's step times give the time between steps.
 
 Breakdowns give each person one value: an event property is read on the person's first
 step-1 event in the range ("first touch"), a person property or the company's name, plan or
@@ -256,7 +255,7 @@ def _breakdown_expr(dialect: Dialect, params: Params) -> str | None:
 
 
 def to_sql(dialect: Dialect, params: Params, tz: str, *, persons: bool = False, now=None) -> str:
-    """The one query an engine runs: the step events, sorted by person, time and mask."""
+    """The one query an engine runs: the step events, in no particular order."""
     masks = " + ".join(
         f"(CASE WHEN {_step_condition(dialect, s)} THEN {1 << i} ELSE 0 END)"
         for i, s in enumerate(params.steps)
@@ -283,23 +282,21 @@ def to_sql(dialect: Dialect, params: Params, tz: str, *, persons: bool = False, 
             joins = " LEFT JOIN persons p ON p.person_id = e.person_id"
     if persons:
         columns.append("e.person_id AS person_id")
-    return (
-        f"SELECT * FROM (SELECT {', '.join(columns)} FROM events e{joins} "
-        f"WHERE {' AND '.join(where_parts)}) t WHERE m > 0 ORDER BY h, ts, m"
-    )
+    sql = f"SELECT {', '.join(columns)} FROM events e{joins} WHERE {' AND '.join(where_parts)}"
+    if any(s.filters for s in params.steps):  # else every event fetched matches a step
+        sql = f"SELECT * FROM ({sql}) t WHERE m > 0"
+    return sql
 
 
 # -- run ----------------------------------------------------------------------------------
 
 
 def fetch_columns(src, sql: str) -> dict[str, np.ndarray]:
-    """The query's columns as numpy arrays (a fast path for DuckDB, rows otherwise)."""
-    con = getattr(src, "con", None)
-    if con is not None and src.dialect.name == "duckdb":
-        data = con.execute(sql).fetchnumpy()
-        return {k: np.asarray(v) for k, v in data.items()}
+    """The query's columns as numpy arrays: over Arrow where the engine has it (DuckDB and
+    ClickHouse; several times faster than Python rows), rows otherwise. `b` (a breakdown
+    value) and `person_id` come as object arrays."""
     arrow = getattr(src, "arrow", None)
-    if arrow is not None:  # ClickHouse: columns over Arrow, not Python rows (2x faster)
+    if arrow is not None:
         table = arrow(sql)
         return {
             name: table.column(name).to_numpy(zero_copy_only=False)
@@ -317,7 +314,8 @@ def fetch_columns(src, sql: str) -> dict[str, np.ndarray]:
 
 def _step_stats(params: Params, depth: np.ndarray, times: np.ndarray) -> list[dict[str, Any]]:
     k = len(params.steps)
-    counts = [int((depth >= i + 1).sum()) for i in range(k)]
+    # Persons who reached at least step i+1: the tail sums of the persons per depth.
+    counts = np.cumsum(np.bincount(depth, minlength=k + 1)[::-1])[::-1][1:].tolist()
     entered = counts[0]
     out = []
     for i, step in enumerate(params.steps):
@@ -338,10 +336,9 @@ def _step_stats(params: Params, depth: np.ndarray, times: np.ndarray) -> list[di
             "median_seconds": None,
         }
         if i and counts[i]:
-            reached = depth >= i + 1
-            gaps = (times[reached, i] - times[reached, i - 1]) / 1e6
-            row["mean_seconds"] = round(float(gaps.mean()), 3)
-            row["median_seconds"] = round(float(np.median(gaps)), 3)
+            gaps = (times[:, i] - times[:, i - 1])[depth > i]  # µs
+            row["mean_seconds"] = round(float(gaps.mean()) / 1e6, 3)
+            row["median_seconds"] = round(float(np.median(gaps)) / 1e6, 3)
         out.append(row)
     return out
 
@@ -379,20 +376,11 @@ def run(src, params: Params, *, now: datetime | None = None) -> dict[str, Any]:
 
 def _person_values(params: Params, data: dict[str, np.ndarray], result: Walk) -> np.ndarray:
     values = data["b"]
+    rows = result.first_row
     if params.breakdown_type == "event":
         # First touch: the value on the person's first step-1 event (else their first row).
-        m = data["m"].astype(np.int64)
-        marks = np.zeros(len(m), dtype=np.int64)
-        marks[result.first_row] = 1
-        person = np.cumsum(marks) - 1
-        entry_rows = np.flatnonzero(m & 1)
-        chosen = result.first_row.copy()
-        uniq, idx = np.unique(person[entry_rows], return_index=True)
-        chosen[uniq] = entry_rows[idx]
-        picked = values[chosen]
-    else:
-        picked = values[result.first_row]
-    return np.array([NONE if v is None else str(v) for v in picked], dtype=object)
+        rows = np.where(result.entry_row >= 0, result.entry_row, result.first_row)
+    return np.array([NONE if v is None else str(v) for v in values[rows]], dtype=object)
 
 
 def _breakdowns(params, data, result: Walk) -> list[dict[str, Any]]:
