@@ -21,6 +21,7 @@ _SLOT_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
 MASK_BITS = 10  # steps per funnel at most (funnels.MAX_STEPS)
 _MASK = (1 << MASK_BITS) - 1
 _BIG_GROUP = 32  # a group with more rows is sorted with argsort instead of by insertion
+_HIGHEST_BIT = np.array([0] + [x.bit_length() - 1 for x in range(1, 1 << MASK_BITS)])
 
 
 @njit(cache=True, nogil=True)
@@ -93,6 +94,7 @@ def walk_buckets(
     chain_start = np.empty(steps, np.int64)
     chain_time = np.empty(steps, np.int64)
     chain_times = np.empty((steps, steps), np.int64)
+    step_bits = (1 << steps) - 1  # never a bit past the last step (no bounds checks here)
     out = 0
     for b in range(b0, b1):
         lo = bounds[b]
@@ -134,14 +136,13 @@ def walk_buckets(
             entry[out] = -1
             for i in range(start, end):
                 v = sorted_values[i]
-                mask = v & _MASK
+                mask = v & step_bits
                 t = v >> MASK_BITS
-                for k in range(steps - 1, 0, -1):
-                    if (
-                        (mask >> k) & 1
-                        and chain_start[k - 1] > chain_start[k]
-                        and t - chain_time[k - 1] <= window
-                    ):
+                later = mask >> 1  # the steps after the first this event matches
+                while later:  # deepest first
+                    k = _HIGHEST_BIT[later] + 1
+                    later ^= 1 << (k - 1)
+                    if chain_start[k - 1] > chain_start[k] and t - chain_time[k - 1] <= window:
                         chain_start[k] = chain_start[k - 1]
                         chain_time[k] = chain_time[k - 1]
                         for q in range(k):
