@@ -165,3 +165,15 @@ def walk_buckets(
             out += 1
             start = end
     return out
+
+
+@njit(cache=True, nogil=True)
+def close_up(depth, first, entry, times, to, at, count):
+    """Move `count` outputs from `at` down to `to` (to < at): copying forward never
+    overwrites an output still to move, so no temporary copy is needed."""
+    for i in range(count):
+        depth[to + i] = depth[at + i]
+        first[to + i] = first[at + i]
+        entry[to + i] = entry[at + i]
+        for q in range(times.shape[0]):
+            times[q, to + i] = times[q, at + i]
