@@ -51,6 +51,29 @@ def test_a_resent_uuid_is_stored_once(world, event_store):
 
 
 @pytest.mark.django_db
+def test_a_failed_tick_leaves_nothing_for_the_next(world, event_store, monkeypatch):
+    # The compactor keeps its DuckDB connection between ticks; a tick that fails halfway
+    # must not leave its working tables to break the next one, and loses no event.
+    from lodestar.analytics.store import compactor
+
+    ws = world.workspace
+    get_spool().append([event(ws, "signed_up", "u1")])
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(compactor, "_store_workspace", broken)
+        with pytest.raises(OSError, match="disk full"):
+            event_store.flush()
+    get_spool().append([event(ws, "signed_up", "u2")])
+    assert event_store.flush().events == 2
+    assert event_store.flush().events == 0  # kept connection, clean tables
+    con = event_store.reader(ws)
+    assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+
+
+@pytest.mark.django_db
 def test_workspaces_never_see_each_others_events(world, event_store):
     get_spool().append([event(world.workspace, "a", "u1"), event(world.other, "b", "u2")])
     event_store.flush()
