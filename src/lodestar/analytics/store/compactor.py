@@ -116,6 +116,9 @@ def _tick(engine, layout: Layout, manifest: Manifest) -> TickResult:
                 f.seek(start)
                 data = f.read(budget)
                 at_end = not f.read(1)
+            zero = data.find(b"\0")
+            if zero >= 0:  # the zeros ahead of the writer's data (store/spool.py)
+                data, at_end = data[:zero], True
             cut = data.rfind(b"\n") + 1
             if cut:
                 out.write(data[:cut])

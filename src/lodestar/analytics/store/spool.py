@@ -10,6 +10,12 @@ Each process writes its own segment, named `<pid>-<start ns>.ndjson`, and holds 
 `flock` on it for as long as it has it open: the compactor reads any segment up to its last
 complete line and may delete one only once it is fully read and no process holds it (the
 writer rotated it, or died).
+
+A segment is written with zeros ahead of its data (`ZERO_STEP` at a time), so a request's
+`fdatasync` finds the file's size unchanged and writes only the data, without a journal
+commit: 40 % less time per request on this machine, and the fsync was most of what durability
+costs (benchmarks/README.md, "Ingest"). Readers stop at the first zero byte (JSON lines never
+hold one): what follows it is not written yet. A segment closed normally is cut to its data.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import orjson
 # A segment is closed (and a new one started) past this size or age.
 SEGMENT_BYTES = 64 * 1024 * 1024
 SEGMENT_SECONDS = 300
+ZERO_STEP = 1024 * 1024
 
 
 def dumps(row: dict) -> bytes:
@@ -48,7 +55,8 @@ class Spool:
         self._fd: int | None = None
         self._pid = 0
         self._opened = 0.0
-        self._size = 0
+        self._size = 0  # bytes of data written
+        self._zeroed = 0  # bytes of the file written (data, then zeros ahead of it)
 
     def _open(self) -> int:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -57,11 +65,12 @@ class Spool:
         # (which lists *.ndjson) must never see it unlocked, take it for a dead writer's and
         # delete it while this process writes to it.
         opening = self.directory / (name + ".opening")
-        fd = os.open(opening, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+        fd = os.open(opening, os.O_WRONLY | os.O_CREAT, 0o640)  # written at known offsets
         fcntl.flock(fd, fcntl.LOCK_SH)
         os.rename(opening, self.directory / name)
         _fsync_dir(self.directory)
-        self._fd, self._pid, self._opened, self._size = fd, os.getpid(), time.monotonic(), 0
+        self._fd, self._pid, self._opened = fd, os.getpid(), time.monotonic()
+        self._size = self._zeroed = 0
         return fd
 
     def _current(self) -> int:
@@ -74,21 +83,48 @@ class Spool:
         return self._fd
 
     def append(self, rows: Iterable[dict]) -> int:
-        """Write the rows as one `write`, then `fdatasync`: durable when this returns."""
+        """Write the rows as one `pwrite`, then `fdatasync`: durable when this returns."""
         data = dumps_all(rows)
         if not data:
             return 0
         with self._lock:
             fd = self._current()
-            os.write(fd, data)
+            end = self._size + len(data)
+            if end > self._zeroed:  # zeros ahead first: this request's fsync syncs the size
+                grow = end - self._zeroed + ZERO_STEP
+                _pwrite_all(fd, bytes(grow), self._zeroed)
+                self._zeroed += grow
+            _pwrite_all(fd, data, self._size)
             os.fdatasync(fd)
-            self._size += len(data)
+            self._size = end
         return len(data)
 
     def close(self) -> None:
         if self._fd is not None and self._pid == os.getpid():
+            try:
+                os.ftruncate(self._fd, self._size)  # a finished segment is its data only
+            except OSError:
+                pass  # readers stop at the zeros anyway
             os.close(self._fd)  # releases the flock: the compactor may now finish it
         self._fd = None
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        if written <= 0:
+            raise OSError(f"the spool took {written} bytes of {len(view)}")
+        view, offset = view[written:], offset + written
+
+
+def written_size(path: Path, size: int) -> int:
+    """The bytes of `path` (of `size` bytes) before the zeros its writer keeps ahead of its
+    data (those are at most the last ZERO_STEP plus one request)."""
+    with open(path, "rb") as f:
+        start = max(0, size - 4 * ZERO_STEP)
+        f.seek(start)
+        return start + len(f.read(size - start).rstrip(b"\0"))
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from lodestar.analytics.store.layout import Layout
+from lodestar.analytics.store.spool import written_size
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ def status(layout: Layout) -> Status:
             stat = segment.stat()
         except FileNotFoundError:  # finished and deleted meanwhile
             continue
-        pending = stat.st_size - manifest.spool.get(segment.name, 0)
+        try:
+            written = written_size(segment, stat.st_size)
+        except FileNotFoundError:
+            continue
+        pending = written - manifest.spool.get(segment.name, 0)
         if pending > 0:
             backlog += pending
             oldest = stat.st_mtime if oldest is None else min(oldest, stat.st_mtime)
