@@ -20,6 +20,7 @@ hold one): what follows it is not written yet. A segment closed normally is cut 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -101,10 +102,8 @@ class Spool:
 
     def close(self) -> None:
         if self._fd is not None and self._pid == os.getpid():
-            try:
+            with contextlib.suppress(OSError):  # readers stop at the zeros anyway
                 os.ftruncate(self._fd, self._size)  # a finished segment is its data only
-            except OSError:
-                pass  # readers stop at the zeros anyway
             os.close(self._fd)  # releases the flock: the compactor may now finish it
         self._fd = None
 
