@@ -119,7 +119,7 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
 
 def written_size(path: Path, size: int) -> int:
     """The bytes of `path` (of `size` bytes) before the zeros its writer keeps ahead of its
-    data (those are at most the last ZERO_STEP plus one request)."""
+    data (at most ZERO_STEP of them, so only the file's end is read)."""
     with open(path, "rb") as f:
         start = max(0, size - 4 * ZERO_STEP)
         f.seek(start)

@@ -27,11 +27,8 @@ def status(layout: Layout) -> Status:
     for segment in layout.spool.glob("*.ndjson") if layout.spool.exists() else []:
         try:
             stat = segment.stat()
+            written = written_size(segment, stat.st_size)  # not the zeros ahead of the data
         except FileNotFoundError:  # finished and deleted meanwhile
-            continue
-        try:
-            written = written_size(segment, stat.st_size)
-        except FileNotFoundError:
             continue
         pending = written - manifest.spool.get(segment.name, 0)
         if pending > 0:
