@@ -64,6 +64,27 @@ def test_the_table_breakdown_and_dropped_links(world, funnel):
     assert "bob" in paid and "ann" not in paid
 
 
+def test_a_steps_link_fills_the_form_and_times_read_in_units(world, funnel):
+    # `steps=a,b,c` is how saved charts and links write a funnel: the form shows the steps.
+    html = world["pm"].client().get("/w/acme/analytics/funnels/?steps=visit,signup,pay")
+    html = html.content.decode()
+    for event in ("visit", "signup", "pay"):
+        assert f'value="{event}"' in html
+    # signup came 5 and 10 minutes after the visit, pay an hour after signup.
+    assert '<td class="num" title="450 s">8 min</td>' in html
+    assert '<td class="num" title="3600 s">60 min</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(None, "–"), (0, "0 s"), (89, "89 s"), (600, "10 min"), (7200, "2.0 h"), (259200, "3.0 days")],
+)
+def test_durations_read_in_units(seconds, shown):
+    from lodestar.analytics.templatetags.analytics_tags import duration
+
+    assert duration(seconds) == shown
+
+
 def test_a_step_filter_from_the_form(world, funnel):
     client = world["pm"].client()
     html = client.get(

@@ -104,3 +104,18 @@ def kr_metric(context, kr) -> dict:
         "form": form,
         "can_manage": can_manage,
     }
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as a person reads them: 45 s, 12 min, 3.4 h, 2.1 days ("–" for none)."""
+    if seconds is None:
+        return "–"
+    value = float(seconds)
+    if value < 90:
+        return f"{value:.0f} s"
+    if value < 90 * 60:
+        return f"{value / 60:.0f} min"
+    if value < 48 * 3600:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 86400:.1f} days"

@@ -25,13 +25,18 @@ PAGE_SIZE = 50
 
 
 def _rows(request: WorkspaceRequest) -> list[dict[str, str]]:
-    """The form's step rows as typed (re-shown unchanged on an error)."""
+    """The form's step rows as typed (re-shown unchanged on an error). A query written as
+    `steps=a,b,c` (a saved chart's, a link's) fills the rows' events."""
+    given = _text(request, "steps")
+    listed = [s.strip() for s in given.split(",")] if given else []
     present = [i for i in range(1, funnels.MAX_STEPS + 1) if request.GET.get(f"step_{i}")]
-    count = max(FORM_STEPS, max(present) if present else 0)
+    if present:
+        listed = []
+    count = max(FORM_STEPS, max(present) if present else 0, len(listed))
     return [
         {
             "i": str(i),
-            "event": _text(request, f"step_{i}"),
+            "event": _text(request, f"step_{i}") or (listed[i - 1] if i <= len(listed) else ""),
             "key": _text(request, f"step_{i}_key"),
             "op": _text(request, f"step_{i}_op") or "eq",
             "value": _text(request, f"step_{i}_value"),
