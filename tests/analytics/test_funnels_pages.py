@@ -77,7 +77,14 @@ def test_a_steps_link_fills_the_form_and_times_read_in_units(world, funnel):
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(None, "–"), (0, "0 s"), (89, "89 s"), (600, "10 min"), (7200, "2.0 h"), (259200, "3.0 days")],
+    [
+        (None, "\u2013"),
+        (0, "0 s"),
+        (89, "89 s"),
+        (600, "10 min"),
+        (7200, "2.0 h"),
+        (259200, "3.0 days"),
+    ],
 )
 def test_durations_read_in_units(seconds, shown):
     from lodestar.analytics.templatetags.analytics_tags import duration

@@ -108,9 +108,9 @@ def kr_metric(context, kr) -> dict:
 
 @register.filter
 def duration(seconds) -> str:
-    """Seconds as a person reads them: 45 s, 12 min, 3.4 h, 2.1 days ("–" for none)."""
+    """Seconds as a person reads them: 45 s, 12 min, 3.4 h, 2.1 days (an en dash for none)."""
     if seconds is None:
-        return "–"
+        return "\u2013"
     value = float(seconds)
     if value < 90:
         return f"{value:.0f} s"
