@@ -32,7 +32,7 @@ from lodestar.experiments.models import (
 from lodestar.feedback.intake.widget import origin_known
 from lodestar.planning.concurrency import EditConflict
 from lodestar.workspaces.access import WorkspaceRequest, api_access
-from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, ConflictOut
+from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, ConflictOut, conflict_response
 from lodestar.workspaces.selectors import product_get
 
 router = Router(tags=["experiments"])
@@ -318,9 +318,7 @@ def experiment_update(
             **_settings(payload),
         )
     except EditConflict as conflict:
-        body = conflict.as_dict()
-        body["error"]["changes"] = conflict.changes  # type: ignore[index]
-        return Status(409, body)
+        return conflict_response(conflict)
     return _out(selectors.experiment_get(workspace=request.workspace, key=experiment_key))
 
 

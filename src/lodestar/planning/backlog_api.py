@@ -15,7 +15,7 @@ from lodestar.planning import iteration_services
 from lodestar.planning.backlog_models import StoryStatus
 from lodestar.planning.concurrency import EditConflict
 from lodestar.workspaces.access import WorkspaceRequest, api_access
-from lodestar.workspaces.api import ERRORS, WRITE_ERRORS
+from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, VersionedConflictOut, conflict_response
 from lodestar.workspaces.selectors import team_get
 
 router = Router(tags=["backlog"])
@@ -105,25 +105,6 @@ class StoryPatch(Schema):
         ge=1,
         description="The version you read: a newer one on the server gets 409 with the changes.",
     )
-
-
-class ChangeOut(Schema):
-    who: str
-    when: datetime
-    verb: str
-    changes: dict[str, Any]
-
-
-class ConflictDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]]
-    changes: list[ChangeOut]
-    version: int = Field(..., description="The current version: send it to save over theirs.")
-
-
-class ConflictOut(Schema):
-    error: ConflictDetail
 
 
 class CriterionIn(Schema):
@@ -221,18 +202,7 @@ def _story_detail(workspace, key: str) -> dict[str, Any]:
 
 def _conflict(conflict: EditConflict, story) -> Any:
     story.refresh_from_db(fields=["version"])
-    return Status(
-        409,
-        {
-            "error": {
-                "code": conflict.code,
-                "message": conflict.message,
-                "fields": conflict.fields,
-                "changes": conflict.changes,
-                "version": story.version,
-            }
-        },
-    )
+    return conflict_response(conflict, version=story.version)
 
 
 def _iteration_out(iteration) -> dict[str, Any]:
@@ -305,7 +275,7 @@ def story_get(request: WorkspaceRequest, slug: str, story_key: str) -> Any:
 
 @router.patch(
     "/workspaces/{slug}/stories/{story_key}",
-    response={200: StoryDetail, **WRITE_ERRORS, 409: ConflictOut},
+    response={200: StoryDetail, **WRITE_ERRORS, 409: VersionedConflictOut},
     summary="Change a story: status (story.update) or anything else (backlog.manage)",
     description="A contributor may change only the status of a story they own. Send the "
     "`version` you read to be told (409, with the other changes) when someone saved since. "

@@ -13,7 +13,7 @@ from lodestar.planning import release_services as services
 from lodestar.planning.concurrency import EditConflict
 from lodestar.planning.roadmap_models import ReleaseKind, ReleaseStatus
 from lodestar.workspaces.access import WorkspaceRequest, api_access
-from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, ConflictOut
+from lodestar.workspaces.api import ERRORS, WRITE_ERRORS, ConflictOut, conflict_response
 
 router = Router(tags=["releases"])
 
@@ -193,7 +193,5 @@ def release_update(request: WorkspaceRequest, slug: str, release_key: str, paylo
     try:
         services.release_update(release=release, actor=request.user, **data)
     except EditConflict as conflict:
-        body = conflict.as_dict()
-        body["error"]["changes"] = conflict.changes  # type: ignore[index]
-        return Status(409, body)
+        return conflict_response(conflict)
     return _detail(selectors.release_get(workspace=request.workspace, key=release_key))

@@ -36,7 +36,7 @@ class ErrorOut(Schema):
 
 class ChangeOut(Schema):
     who: str
-    when: Any
+    when: datetime
     verb: str
     changes: dict[str, Any]
 
@@ -52,6 +52,24 @@ class ConflictOut(Schema):
     """A 409 from a versioned edit: the changes made since the version the client read."""
 
     error: ConflictBody
+
+
+class VersionedConflictBody(ConflictBody):
+    version: int = Field(..., description="The current version: send it to save over theirs.")
+
+
+class VersionedConflictOut(Schema):
+    """A 409 that also carries the current version, for a client that will save over it."""
+
+    error: VersionedConflictBody
+
+
+def conflict_response(conflict, **extra: Any) -> Status:
+    """The 409 for an EditConflict (planning.concurrency): its error, the changes made since,
+    and `extra` fields (the current version)."""
+    body = conflict.as_dict()
+    body["error"].update(changes=conflict.changes, **extra)
+    return Status(409, body)
 
 
 class PageQuery(Schema):
